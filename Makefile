@@ -1,0 +1,43 @@
+# FitKart: `make run` serves the app with demo data; `make test` runs the whole suite.
+VENV      := .venv
+PYTHON    ?= python3
+FLASK     := FITKART_ENV=$${FITKART_ENV:-development} FLASK_APP=wsgi $(VENV)/bin/flask
+DEMO_USERS ?= 300
+DEMO_DAYS  ?= 90
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: install run test lint format bench clean
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --upgrade pip
+	$(VENV)/bin/pip install --quiet -e '.[dev]'
+	touch $@
+
+install: $(VENV)/.installed
+
+run: install
+	$(FLASK) db upgrade
+	$(FLASK) seed initial
+	$(FLASK) seed demo --users $(DEMO_USERS) --days $(DEMO_DAYS)
+	@echo ""
+	@echo "FitKart is starting on http://$(HOST):$(PORT)"
+	@echo "  development admin:  admin@fitkart.example / fitkart-admin"
+	@echo "  demo member:        member1@demo.fitkart.example / fitkart-demo"
+	@echo ""
+	$(FLASK) run --host $(HOST) --port $(PORT)
+
+test: install
+	$(VENV)/bin/pytest
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis

@@ -1,0 +1,85 @@
+"""FitKart application factory."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+from jinja2 import StrictUndefined
+
+from app.config import PROJECT_ROOT, Config, config_from_environment
+from app.database import configure_engine, sqlite_engine_options
+from app.extensions import csrf, db, htmx, limiter, login_manager, migrate
+
+
+def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
+    """Build the app. `config` is a config class, or overrides on top of the environment's."""
+    app = Flask(
+        __name__,
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+        instance_path=str(PROJECT_ROOT / "instance"),
+    )
+    if isinstance(config, type):
+        app.config.from_object(config)
+    else:
+        app.config.from_object(config_from_environment())
+        if config:
+            app.config.update(config)
+    _check_config(app)
+
+    uri = app.config["SQLALCHEMY_DATABASE_URI"]
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
+        **app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}),
+        **sqlite_engine_options(uri),
+    }
+    if app.config.get("STRICT_TEMPLATES"):
+        app.jinja_env.undefined = StrictUndefined
+
+    _init_extensions(app)
+    _register_blueprints(app)
+
+    from app.errors import register_error_handlers
+
+    register_error_handlers(app)
+
+    from app.cli import register_cli
+
+    register_cli(app)
+    return app
+
+
+def _check_config(app: Flask) -> None:
+    if not app.config.get("SECRET_KEY"):
+        raise RuntimeError(
+            "SECRET_KEY is not set. Set it in the environment (or .env) outside development."
+        )
+
+
+def _init_extensions(app: Flask) -> None:
+    from app import models  # noqa: F401  (registers every table on the metadata)
+
+    db.init_app(app)
+    with app.app_context():
+        for engine in db.engines.values():
+            configure_engine(engine)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    htmx.init_app(app)
+    app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message_category = "info"
+
+    from app.services.accounts import load_user_for_session
+
+    login_manager.user_loader(load_user_for_session)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from app.web import bp as web_bp
+    from app.web.auth import bp as auth_bp
+
+    app.register_blueprint(web_bp)
+    app.register_blueprint(auth_bp)

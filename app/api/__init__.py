@@ -1,0 +1,1 @@
+"""JSON API for phones, /api/v1 (SPEC §6)."""

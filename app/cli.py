@@ -1,0 +1,95 @@
+"""Commands: flask seed …, flask users …  (SPEC §8)."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask, current_app
+
+from app.extensions import db
+from app.services import accounts
+from app.services.errors import DomainError
+
+DEFAULT_ADMIN_EMAIL = "admin@fitkart.example"
+# Development-only credentials, printed by `make run` and given in the README.
+DEV_ADMIN_PASSWORD = "fitkart-admin"
+
+
+def register_cli(app: Flask) -> None:
+    app.cli.add_command(seed_group)
+    app.cli.add_command(users_group)
+
+
+@click.group("seed", help="Load initial or demo data.")
+def seed_group() -> None:
+    pass
+
+
+@seed_group.command("initial")
+@click.option("--admin-email", default=DEFAULT_ADMIN_EMAIL, show_default=True)
+@click.option(
+    "--admin-password",
+    envvar="FITKART_ADMIN_PASSWORD",
+    help="Password for a new admin account (default: generated and printed; "
+    f"'{DEV_ADMIN_PASSWORD}' in development).",
+)
+def seed_initial(admin_email: str, admin_password: str | None) -> None:
+    """Admin account, 7 achievements, 8 products and the settings. Safe to re-run."""
+    from seeds.initial import load_initial
+
+    if not admin_password:
+        development = current_app.config.get("ENV_NAME") == "development"
+        admin_password = DEV_ADMIN_PASSWORD if development else accounts.generate_password()
+    try:
+        result = load_initial(admin_email, admin_password)
+        db.session.commit()
+    except DomainError as exc:
+        db.session.rollback()
+        raise click.ClickException(exc.message) from None
+    if result.admin_created:
+        click.echo(f"Admin account: {result.admin_email} / {result.admin_password}")
+    else:
+        click.echo(f"Admin account {result.admin_email} already exists; left as it is.")
+    click.echo(
+        f"Added {result.achievements_added} achievements, {result.products_added} products, "
+        f"{result.settings_added} settings."
+    )
+
+
+@seed_group.command("demo")
+@click.option(
+    "--users", "user_count", type=click.IntRange(1, 100_000), default=200, show_default=True
+)
+@click.option("--days", type=click.IntRange(1, 730), default=90, show_default=True)
+@click.option("--seed", "random_seed", type=int, default=42, show_default=True)
+def seed_demo(user_count: int, days: int, random_seed: int) -> None:
+    """Realistic demo members, steps, coins, orders and flags. Skips if already loaded."""
+    from seeds.demo import DEMO_PASSWORD, demo_already_loaded, generate_demo
+
+    if demo_already_loaded():
+        click.echo("Demo data is already loaded; nothing added.")
+        return
+    with click.progressbar(length=user_count, label="Demo members") as bar:
+        summary = generate_demo(user_count, days, seed=random_seed, progress=bar.update)
+    click.echo(summary.describe())
+    click.echo(f"Demo members sign in with their e-mail and the password '{DEMO_PASSWORD}'.")
+    click.echo(f"For example: {summary.example_email} / {DEMO_PASSWORD}")
+
+
+@click.group("users", help="Manage accounts.")
+def users_group() -> None:
+    pass
+
+
+@users_group.command("create-admin")
+@click.argument("email")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+@click.option("--name", default="FitKart Admin", show_default=True)
+def create_admin(email: str, password: str, name: str) -> None:
+    """Create an admin account (production admins come from here)."""
+    try:
+        user = accounts.create_user(email, password, name, role="admin")
+        db.session.commit()
+    except DomainError as exc:
+        db.session.rollback()
+        raise click.ClickException(exc.message) from None
+    click.echo(f"Admin {user.email} created.")

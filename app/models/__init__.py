@@ -1,0 +1,35 @@
+"""Every model, imported so the metadata (and Alembic) sees all tables."""
+
+from app.models.admin import AdminLog, AnalyticsEvent, IdempotencyKey, JobRun, Setting
+from app.models.base import Base
+from app.models.catalog import RewardProduct
+from app.models.gamification import Achievement, LeaderboardEntry, UserAchievement
+from app.models.notifications import Notification
+from app.models.orders import Order, OrderItem
+from app.models.steps import StepRecord, StepValidation
+from app.models.users import Referral, RefreshToken, User, UserAddress
+from app.models.wallet import CoinTransaction, Wallet
+
+__all__ = [
+    "Achievement",
+    "AdminLog",
+    "AnalyticsEvent",
+    "Base",
+    "CoinTransaction",
+    "IdempotencyKey",
+    "JobRun",
+    "LeaderboardEntry",
+    "Notification",
+    "Order",
+    "OrderItem",
+    "Referral",
+    "RefreshToken",
+    "RewardProduct",
+    "Setting",
+    "StepRecord",
+    "StepValidation",
+    "User",
+    "UserAchievement",
+    "UserAddress",
+    "Wallet",
+]

@@ -1,0 +1,97 @@
+"""Daily step records per source and the anti-cheat validations of flagged days."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    CheckConstraint,
+    Date,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.models.base import Base, BigID, JSONType, Timestamps, UTCDateTime, sql_in
+
+SOURCES = ("google_fit", "apple_health", "health_connect", "fitbit", "manual")
+RECORD_STATUSES = ("verified", "pending", "rejected")
+RECORDING_METHODS = ("automatic", "manual", "unknown")
+VALIDATION_STATUSES = ("pending", "approved", "rejected", "appealed")
+
+
+class StepRecord(Timestamps, Base):
+    __tablename__ = "step_records"
+
+    id: Mapped[int] = mapped_column(BigID, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    recorded_date: Mapped[date] = mapped_column(Date)
+    source: Mapped[str] = mapped_column(String(32))
+    steps: Mapped[int] = mapped_column(Integer)
+    distance_m: Mapped[float | None] = mapped_column(Float)
+    active_minutes: Mapped[int | None] = mapped_column(Integer)
+    recording_method: Mapped[str] = mapped_column(
+        String(16), default="automatic", server_default="automatic"
+    )
+    client_record_id: Mapped[str | None] = mapped_column(String(128))
+    device_id: Mapped[str | None] = mapped_column(String(128))
+    intervals: Mapped[list | None] = mapped_column(JSONType)
+    # verified: counts toward coins and leaderboards; pending: under review; rejected: never.
+    status: Mapped[str] = mapped_column(String(16), default="verified", server_default="verified")
+    anomaly_score: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
+
+    validation = relationship("StepValidation", back_populates="record", uselist=False)
+
+    __table_args__ = (
+        UniqueConstraint("user_id", "recorded_date", "source"),
+        CheckConstraint(sql_in("source", SOURCES), name="source"),
+        CheckConstraint(sql_in("status", RECORD_STATUSES), name="status"),
+        CheckConstraint(sql_in("recording_method", RECORDING_METHODS), name="recording_method"),
+        CheckConstraint("steps >= 0", name="steps_non_negative"),
+        CheckConstraint("distance_m IS NULL OR distance_m >= 0", name="distance_non_negative"),
+        CheckConstraint("anomaly_score BETWEEN 0 AND 100", name="anomaly_score_range"),
+        Index("ix_step_records_user_date", "user_id", "recorded_date"),
+        Index("ix_step_records_date", "recorded_date"),
+        Index("ix_step_records_created_brin", "created_at", postgresql_using="brin"),
+    )
+
+
+class StepValidation(Timestamps, Base):
+    """A flagged day's case file: score, reasons, review and appeal."""
+
+    __tablename__ = "step_validations"
+
+    id: Mapped[int] = mapped_column(BigID, primary_key=True)
+    step_record_id: Mapped[int] = mapped_column(ForeignKey("step_records.id"), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    recorded_date: Mapped[date] = mapped_column(Date)
+    anomaly_score: Mapped[int] = mapped_column(Integer)
+    reasons: Mapped[list] = mapped_column(JSONType, default=list)
+    is_suspicious: Mapped[bool] = mapped_column(default=True, server_default=text("true"))
+    status: Mapped[str] = mapped_column(String(16), default="pending", server_default="pending")
+    reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    review_note: Mapped[str | None] = mapped_column(Text)
+    appeal_message: Mapped[str | None] = mapped_column(Text)
+    appealed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    record = relationship("StepRecord", back_populates="validation")
+
+    __table_args__ = (
+        CheckConstraint(sql_in("status", VALIDATION_STATUSES), name="status"),
+        CheckConstraint("anomaly_score BETWEEN 0 AND 100", name="anomaly_score_range"),
+        # The fraud queue reads only open cases, highest score first.
+        Index(
+            "ix_step_validations_open_queue",
+            "status",
+            "anomaly_score",
+            postgresql_where=text("status IN ('pending','appealed')"),
+            sqlite_where=text("status IN ('pending','appealed')"),
+        ),
+    )

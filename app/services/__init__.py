@@ -1,0 +1,1 @@
+"""The domain: every rule lives here, views and jobs only call in."""

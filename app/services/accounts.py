@@ -1,0 +1,171 @@
+"""Accounts: registration, credentials, the session loader."""
+
+from __future__ import annotations
+
+import secrets
+from zoneinfo import ZoneInfo, available_timezones
+
+from email_validator import EmailNotValidError, validate_email
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models.base import utcnow
+from app.models.users import ROLES, User
+from app.services import ledger, referrals
+from app.services.errors import AuthenticationFailed, Conflict, ValidationFailed
+from app.services.passwords import (
+    burn_password_check,
+    hash_password,
+    password_problem,
+    verify_password,
+)
+
+# No 0/O or 1/I: codes get read aloud and typed from screenshots.
+REFERRAL_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+_TIMEZONES = frozenset(available_timezones())
+
+
+def normalise_email(raw: str) -> str:
+    try:
+        return validate_email(raw.strip(), check_deliverability=False).normalized.lower()
+    except EmailNotValidError as exc:
+        raise ValidationFailed(
+            f"Enter a valid e-mail address ({exc}).", details=[{"field": "email"}]
+        ) from None
+
+
+def validate_timezone(name: str | None) -> str:
+    name = (name or "UTC").strip()
+    if name not in _TIMEZONES:
+        raise ValidationFailed(
+            f"{name!r} is not a known IANA time zone (for example Europe/Berlin).",
+            details=[{"field": "timezone"}],
+        )
+    ZoneInfo(name)
+    return name
+
+
+def new_referral_code() -> str:
+    while True:
+        code = "".join(secrets.choice(REFERRAL_ALPHABET) for _ in range(8))
+        taken = db.session.execute(
+            select(User.id).where(User.referral_code == code)
+        ).scalar_one_or_none()
+        if taken is None:
+            return code
+
+
+def find_by_email(email: str) -> User | None:
+    return db.session.execute(
+        select(User).where(User.email == email.strip().lower(), User.deleted_at.is_(None))
+    ).scalar_one_or_none()
+
+
+def create_user(
+    email: str,
+    password: str,
+    full_name: str,
+    *,
+    timezone: str | None = "UTC",
+    role: str = "member",
+    referral_code: str | None = None,
+    password_hash: str | None = None,
+) -> User:
+    """Register a member (or admin) with an empty wallet. Caller commits.
+
+    `password_hash` lets bulk seeding reuse one bcrypt hash instead of paying for each.
+    """
+    problems: list[dict[str, str]] = []
+    email_clean = ""
+    try:
+        email_clean = normalise_email(email)
+    except ValidationFailed as exc:
+        problems.append({"field": "email", "message": exc.message})
+    name = " ".join((full_name or "").split())
+    if not name:
+        problems.append({"field": "full_name", "message": "Enter your name."})
+    elif len(name) > 120:
+        problems.append({"field": "full_name", "message": "Name must be at most 120 characters."})
+    if password_hash is None and (problem := password_problem(password)):
+        problems.append({"field": "password", "message": problem})
+    try:
+        tz = validate_timezone(timezone)
+    except ValidationFailed as exc:
+        problems.append({"field": "timezone", "message": exc.message})
+    if role not in ROLES:
+        problems.append({"field": "role", "message": f"Role must be one of {', '.join(ROLES)}."})
+    referrer = None
+    if referral_code:
+        referrer = referrals.find_referrer(referral_code)
+        if referrer is None:
+            problems.append({"field": "referral_code", "message": "That referral code is unknown."})
+    if problems:
+        raise ValidationFailed(problems[0]["message"], details=problems)
+    if find_by_email(email_clean) is not None:
+        raise Conflict("An account with that e-mail already exists.", details=[{"field": "email"}])
+    user = User(
+        email=email_clean,
+        password_hash=password_hash or hash_password(password),
+        full_name=name,
+        timezone=tz,
+        role=role,
+        referral_code=new_referral_code(),
+    )
+    db.session.add(user)
+    db.session.flush()
+    ledger.open_wallet(user.id)
+    if referrer is not None:
+        referrals.link(referrer, user)
+    return user
+
+
+def authenticate(email: str, password: str) -> User:
+    """The account for these credentials, or AuthenticationFailed (same message either way)."""
+    try:
+        email_clean = normalise_email(email)
+    except ValidationFailed:
+        email_clean = (email or "").strip().lower()
+    user = find_by_email(email_clean)
+    if user is None:
+        burn_password_check(password)
+        raise AuthenticationFailed("Wrong e-mail or password.")
+    if not verify_password(password, user.password_hash):
+        raise AuthenticationFailed("Wrong e-mail or password.")
+    if user.status != "active":
+        raise AuthenticationFailed(f"This account is {user.status}. Contact support.")
+    user.last_login_at = utcnow()
+    return user
+
+
+def change_password(user: User, current_password: str, new_password: str) -> None:
+    """Caller commits. Ends every other session: bumps the session version."""
+    if not verify_password(current_password, user.password_hash):
+        raise ValidationFailed(
+            "Your current password is not right.", details=[{"field": "current_password"}]
+        )
+    set_password(user, new_password)
+
+
+def set_password(user: User, new_password: str) -> None:
+    if problem := password_problem(new_password):
+        raise ValidationFailed(problem, details=[{"field": "password"}])
+    user.password_hash = hash_password(new_password)
+    user.session_version += 1
+    from app.services import tokens
+
+    tokens.revoke_all_for_user(user.id, reason="password_changed")
+
+
+def load_user_for_session(session_id: str) -> User | None:
+    """Flask-Login loader: "<id>:<session_version>"; an old version means logged out."""
+    user_id, _, version = session_id.partition(":")
+    if not user_id.isdigit() or not version.isdigit():
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or user.session_version != int(version) or not user.is_active:
+        return None
+    return user
+
+
+def generate_password() -> str:
+    return secrets.token_urlsafe(12)

@@ -1,0 +1,169 @@
+"""Achievements (SPEC §4): progress toward each badge, unlocked once, safe to re-run."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import case, func, select
+from sqlalchemy.exc import IntegrityError
+
+from app.extensions import db
+from app.models.base import utcnow
+from app.models.gamification import CRITERIA_KEYS, Achievement, UserAchievement
+from app.models.orders import Order
+from app.models.steps import StepRecord
+from app.models.users import Referral
+from app.services import ledger
+from app.services.notifications import notify
+
+# A day counts toward a streak when at least this many steps were credited.
+STREAK_MIN_STEPS = 5000
+
+
+@dataclass(frozen=True)
+class MemberFacts:
+    total_steps: int
+    daily_steps: int
+    streak_days: int
+    orders_count: int
+    referrals_count: int
+
+    def value(self, key: str) -> int:
+        return getattr(self, key)
+
+
+@dataclass(frozen=True)
+class Progress:
+    achievement: Achievement
+    unlocked_at: datetime | None
+    fraction: float  # 0.0 … 1.0 toward the hardest criterion
+
+    @property
+    def percent(self) -> int:
+        return int(self.fraction * 100)
+
+
+def longest_streak(days: list[tuple[date, int]], minimum: int = STREAK_MIN_STEPS) -> int:
+    """Longest run of consecutive calendar days with at least `minimum` credited steps."""
+    best = run = 0
+    previous: date | None = None
+    for day, steps in sorted(days):
+        if steps < minimum:
+            run, previous = 0, None
+            continue
+        run = run + 1 if previous is not None and day - previous == timedelta(days=1) else 1
+        previous = day
+        best = max(best, run)
+    return best
+
+
+def member_facts(user_id: int) -> MemberFacts:
+    per_day = db.session.execute(
+        select(
+            StepRecord.recorded_date,
+            func.max(case((StepRecord.status == "verified", StepRecord.steps), else_=0)),
+        )
+        .where(StepRecord.user_id == user_id)
+        .group_by(StepRecord.recorded_date)
+    ).all()
+    days = [(day, int(steps)) for day, steps in per_day]
+    orders = db.session.execute(
+        select(func.count())
+        .select_from(Order)
+        .where(Order.user_id == user_id, Order.status.not_in(("cancelled",)))
+    ).scalar_one()
+    invited = db.session.execute(
+        select(func.count()).select_from(Referral).where(Referral.referrer_id == user_id)
+    ).scalar_one()
+    return MemberFacts(
+        total_steps=sum(steps for _, steps in days),
+        daily_steps=max((steps for _, steps in days), default=0),
+        streak_days=longest_streak(days),
+        orders_count=int(orders),
+        referrals_count=int(invited),
+    )
+
+
+def criteria_fraction(criteria: dict, facts: MemberFacts) -> float:
+    """Progress toward every criterion at once: the least-complete one decides."""
+    fractions = []
+    for key, target in criteria.items():
+        if key not in CRITERIA_KEYS or not isinstance(target, int) or target <= 0:
+            continue
+        fractions.append(min(1.0, facts.value(key) / target))
+    return min(fractions) if fractions else 0.0
+
+
+def progress_for(user_id: int) -> list[Progress]:
+    facts = member_facts(user_id)
+    unlocked = dict(
+        db.session.execute(
+            select(UserAchievement.achievement_id, UserAchievement.unlocked_at).where(
+                UserAchievement.user_id == user_id
+            )
+        ).all()
+    )
+    achievements = db.session.execute(
+        select(Achievement).where(Achievement.is_active).order_by(Achievement.sort_order)
+    ).scalars()
+    return [
+        Progress(
+            achievement=a,
+            unlocked_at=unlocked.get(a.id),
+            fraction=1.0 if a.id in unlocked else criteria_fraction(a.unlock_criteria, facts),
+        )
+        for a in achievements
+    ]
+
+
+def evaluate(user_id: int, *, now: datetime | None = None) -> list[Achievement]:
+    """Unlock (and pay for) every achievement the member now meets. Caller commits.
+
+    Safe to re-run: the unique (user, achievement) row and the ledger key both hold.
+    """
+    when = now or utcnow()
+    due = [
+        item.achievement
+        for item in progress_for(user_id)
+        if item.unlocked_at is None and item.fraction >= 1.0
+    ]
+    if not due:
+        return []
+    try:
+        with db.session.begin_nested():
+            db.session.add_all(_unlock_rows(user_id, due, when))
+    except IntegrityError:
+        # A concurrent evaluation unlocked some first: take the rest one at a time.
+        due = [a for a in due if _unlock_one(user_id, a, when)]
+    ledger.award_achievements(user_id, {a.code: a.reward_coins for a in due}, now=when)
+    for achievement in due:
+        notify(
+            user_id,
+            "achievement",
+            f"Achievement unlocked: {achievement.name}",
+            f"+{achievement.reward_coins} coins." if achievement.reward_coins else "",
+            link="/achievements",
+        )
+    return due
+
+
+def _unlock_rows(user_id: int, due: list[Achievement], when: datetime) -> list[UserAchievement]:
+    return [
+        UserAchievement(
+            user_id=user_id,
+            achievement_id=a.id,
+            unlocked_at=when,
+            coins_awarded=a.reward_coins,
+        )
+        for a in due
+    ]
+
+
+def _unlock_one(user_id: int, achievement: Achievement, when: datetime) -> bool:
+    try:
+        with db.session.begin_nested():
+            db.session.add_all(_unlock_rows(user_id, [achievement], when))
+    except IntegrityError:
+        return False
+    return True

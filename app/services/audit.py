@@ -1,0 +1,40 @@
+"""The admin audit trail: written in the same transaction as the change it describes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import has_request_context, request
+
+from app.extensions import db
+from app.models.admin import AdminLog
+
+
+def record_admin_action(
+    admin_id: int | None,
+    action: str,
+    entity_type: str,
+    entity_id: object | None = None,
+    *,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    note: str | None = None,
+) -> AdminLog:
+    ip_address = user_agent = None
+    if has_request_context():
+        ip_address = request.remote_addr
+        user_agent = (request.user_agent.string or "")[:400] or None
+    entry = AdminLog(
+        admin_id=admin_id,
+        action=action,
+        entity_type=entity_type,
+        entity_id=None if entity_id is None else str(entity_id),
+        before=before,
+        after=after,
+        note=note,
+        ip_address=ip_address,
+        user_agent=user_agent,
+    )
+    db.session.add(entry)
+    db.session.flush()
+    return entry

@@ -1,0 +1,490 @@
+"""The coin ledger (SPEC §2): the only writer of `wallets` and `coin_transactions`.
+
+Every function here runs inside the caller's transaction: it locks the member's wallet
+row, appends one ledger row and changes the wallet by exactly that row's amounts. The
+caller commits (or rolls back) both together. A movement that must happen at most once
+carries a `ledger_key`; posting it again returns the first row and moves nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import case, func, insert, select
+
+from app.extensions import db
+from app.models.base import utcnow
+from app.models.wallet import CoinTransaction, Wallet
+from app.services.errors import (
+    InsufficientCoins,
+    InsufficientFrozenCoins,
+    NotFound,
+    ValidationFailed,
+)
+
+EARNING_TYPES = ("step_reward", "achievement_reward", "referral_bonus")
+
+
+@dataclass(frozen=True)
+class LedgerTotals:
+    available: int
+    frozen: int
+    earned: int
+    spent: int
+
+
+def open_wallet(user_id: int) -> Wallet:
+    """Create the member's empty wallet (once, at registration)."""
+    wallet = Wallet(user_id=user_id)
+    db.session.add(wallet)
+    db.session.flush()
+    return wallet
+
+
+def lock_wallet(user_id: int) -> Wallet:
+    """The member's wallet, locked for this transaction and read fresh from the database.
+
+    PostgreSQL: SELECT … FOR UPDATE. SQLite: every transaction already holds the write
+    lock (BEGIN IMMEDIATE, see app/database.py).
+    """
+    wallet = db.session.execute(
+        select(Wallet)
+        .where(Wallet.user_id == user_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).scalar_one_or_none()
+    if wallet is None:
+        raise NotFound(f"Member {user_id} has no wallet.")
+    return wallet
+
+
+def _existing(ledger_key: str) -> CoinTransaction | None:
+    return db.session.execute(
+        select(CoinTransaction).where(CoinTransaction.ledger_key == ledger_key)
+    ).scalar_one_or_none()
+
+
+def _post(
+    user_id: int,
+    *,
+    transaction_type: str,
+    amount: int,
+    frozen_change: int,
+    description: str,
+    reference_type: str | None = None,
+    reference_id: str | None = None,
+    ledger_key: str | None = None,
+    earned: int = 0,
+    spent: int = 0,
+    created_by_id: int | None = None,
+    now: datetime | None = None,
+) -> CoinTransaction:
+    wallet = lock_wallet(user_id)
+    if ledger_key is not None and (first := _existing(ledger_key)) is not None:
+        return first
+    new_available = wallet.available_coins + amount
+    new_frozen = wallet.frozen_coins + frozen_change
+    if new_available < 0:
+        raise InsufficientCoins(needed=-amount, available=wallet.available_coins)
+    if new_frozen < 0:
+        raise InsufficientFrozenCoins(needed=-frozen_change, frozen=wallet.frozen_coins)
+    row = CoinTransaction(
+        user_id=user_id,
+        wallet_id=wallet.id,
+        transaction_type=transaction_type,
+        amount=amount,
+        frozen_change=frozen_change,
+        available_after=new_available,
+        frozen_after=new_frozen,
+        reference_type=reference_type,
+        reference_id=reference_id,
+        description=description,
+        ledger_key=ledger_key,
+        created_by_id=created_by_id,
+        created_at=now or utcnow(),
+    )
+    wallet.available_coins = new_available
+    wallet.frozen_coins = new_frozen
+    wallet.lifetime_earned += earned
+    wallet.lifetime_spent += spent
+    db.session.add(row)
+    db.session.flush()
+    return row
+
+
+def _positive(value: int, what: str) -> None:
+    if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
+        raise ValidationFailed(f"{what} must be a positive whole number of coins.")
+
+
+# --- earning -----------------------------------------------------------------------------
+
+
+def step_coins_awarded(user_id: int, day: date) -> int:
+    """Coins a day's steps have earned so far."""
+    total = db.session.execute(
+        select(func.coalesce(func.sum(CoinTransaction.amount), 0)).where(
+            CoinTransaction.user_id == user_id,
+            CoinTransaction.transaction_type == "step_reward",
+            CoinTransaction.reference_type == "step_day",
+            CoinTransaction.reference_id == day.isoformat(),
+        )
+    ).scalar_one()
+    return int(total)
+
+
+def award_step_coins(
+    user_id: int, day: date, day_total_coins: int, *, now: datetime | None = None
+) -> CoinTransaction | None:
+    """Raise the day's step coins to `day_total_coins`: award only the difference.
+
+    Never claws back: a lower total awards nothing. Returns the new row, or None.
+    """
+    if day_total_coins < 0:
+        raise ValidationFailed("A day's coin total cannot be negative.")
+    lock_wallet(user_id)
+    difference = day_total_coins - step_coins_awarded(user_id, day)
+    if difference <= 0:
+        return None
+    return _post(
+        user_id,
+        transaction_type="step_reward",
+        amount=difference,
+        frozen_change=0,
+        earned=difference,
+        description=f"Steps on {day.isoformat()}",
+        reference_type="step_day",
+        reference_id=day.isoformat(),
+        # One row per (day, running total): a replayed award collides here.
+        ledger_key=_step_key(user_id, day, day_total_coins),
+        now=now,
+    )
+
+
+def _step_key(user_id: int, day: date, day_total_coins: int) -> str:
+    return f"steps:{user_id}:{day.isoformat()}:{day_total_coins}"
+
+
+def post_step_rewards(
+    user_id: int,
+    day_totals: Mapping[date, int],
+    *,
+    now: datetime | None = None,
+    booked_at: Mapping[date, datetime] | None = None,
+) -> dict[date, int]:
+    """`award_step_coins` for many days of one member under one wallet lock.
+
+    Returns the coins awarded per day (days that gained nothing are left out).
+    `booked_at` dates individual rows (demo history); rows default to `now`.
+    """
+    wallet = lock_wallet(user_id)
+    if any(target < 0 for target in day_totals.values()):
+        raise ValidationFailed("A day's coin total cannot be negative.")
+    if not day_totals:
+        return {}
+    awarded = dict(
+        db.session.execute(
+            select(CoinTransaction.reference_id, func.sum(CoinTransaction.amount))
+            .where(
+                CoinTransaction.user_id == user_id,
+                CoinTransaction.transaction_type == "step_reward",
+                CoinTransaction.reference_type == "step_day",
+                CoinTransaction.reference_id.in_([d.isoformat() for d in day_totals]),
+            )
+            .group_by(CoinTransaction.reference_id)
+        ).all()
+    )
+    when = now or utcnow()
+    gained: dict[date, int] = {}
+    credits: list[_Credit] = []
+    for day in sorted(day_totals):
+        difference = day_totals[day] - int(awarded.get(day.isoformat(), 0))
+        if difference <= 0:
+            continue
+        gained[day] = difference
+        credits.append(
+            _Credit(
+                transaction_type="step_reward",
+                amount=difference,
+                description=f"Steps on {day.isoformat()}",
+                reference_type="step_day",
+                reference_id=day.isoformat(),
+                ledger_key=_step_key(user_id, day, day_totals[day]),
+                created_at=(booked_at or {}).get(day, when),
+            )
+        )
+    _credit_many(wallet, credits)
+    return gained
+
+
+@dataclass(frozen=True)
+class _Credit:
+    transaction_type: str
+    amount: int
+    description: str
+    reference_type: str
+    reference_id: str
+    ledger_key: str
+    created_at: datetime
+
+
+def _credit_many(wallet: Wallet, credits: list[_Credit]) -> None:
+    """Append earning rows for one locked wallet in a single statement."""
+    if not credits:
+        return
+    available = wallet.available_coins
+    rows = []
+    for credit in credits:
+        available += credit.amount
+        rows.append(
+            {
+                "user_id": wallet.user_id,
+                "wallet_id": wallet.id,
+                "transaction_type": credit.transaction_type,
+                "amount": credit.amount,
+                "frozen_change": 0,
+                "available_after": available,
+                "frozen_after": wallet.frozen_coins,
+                "reference_type": credit.reference_type,
+                "reference_id": credit.reference_id,
+                "description": credit.description,
+                "ledger_key": credit.ledger_key,
+                "created_at": credit.created_at,
+            }
+        )
+    # Core insert: the ORM's per-object bookkeeping is most of the cost of a bulk award.
+    db.session.execute(insert(CoinTransaction.__table__), rows)
+    wallet.lifetime_earned += available - wallet.available_coins
+    wallet.available_coins = available
+    db.session.flush()
+
+
+def award_achievement(
+    user_id: int, achievement_code: str, coins: int, *, now: datetime | None = None
+) -> CoinTransaction | None:
+    if coins == 0:
+        return None
+    _positive(coins, "An achievement reward")
+    return _post(
+        user_id,
+        transaction_type="achievement_reward",
+        amount=coins,
+        frozen_change=0,
+        earned=coins,
+        description=f"Achievement unlocked: {achievement_code}",
+        reference_type="achievement",
+        reference_id=achievement_code,
+        ledger_key=_achievement_key(user_id, achievement_code),
+        now=now,
+    )
+
+
+def award_achievements(
+    user_id: int, rewards: Mapping[str, int], *, now: datetime | None = None
+) -> dict[str, int]:
+    """Pay several achievement rewards under one lock; codes already paid are skipped.
+
+    Returns the coins paid per code.
+    """
+    wallet = lock_wallet(user_id)
+    for coins in rewards.values():
+        if coins:
+            _positive(coins, "An achievement reward")
+    keys = {code: _achievement_key(user_id, code) for code, coins in rewards.items() if coins}
+    paid = set(
+        db.session.execute(
+            select(CoinTransaction.ledger_key).where(
+                CoinTransaction.ledger_key.in_(list(keys.values()))
+            )
+        ).scalars()
+    )
+    when = now or utcnow()
+    credits = [
+        _Credit(
+            transaction_type="achievement_reward",
+            amount=rewards[code],
+            description=f"Achievement unlocked: {code}",
+            reference_type="achievement",
+            reference_id=code,
+            ledger_key=key,
+            created_at=when,
+        )
+        for code, key in keys.items()
+        if key not in paid
+    ]
+    _credit_many(wallet, credits)
+    return {credit.reference_id: credit.amount for credit in credits}
+
+
+def _achievement_key(user_id: int, code: str) -> str:
+    return f"achievement:{user_id}:{code}"
+
+
+def award_referral_bonus(
+    user_id: int, referral_id: int, role: str, coins: int, *, now: datetime | None = None
+) -> CoinTransaction | None:
+    """Bonus to one side (`referrer` or `referred`) of a referral, exactly once."""
+    if role not in ("referrer", "referred"):
+        raise ValueError(f"unknown referral role {role!r}")
+    if coins == 0:
+        return None
+    _positive(coins, "A referral bonus")
+    return _post(
+        user_id,
+        transaction_type="referral_bonus",
+        amount=coins,
+        frozen_change=0,
+        earned=coins,
+        description="Referral bonus" + (" for inviting a friend" if role == "referrer" else ""),
+        reference_type="referral",
+        reference_id=str(referral_id),
+        ledger_key=f"referral:{referral_id}:{role}",
+        now=now,
+    )
+
+
+# --- orders: freeze, release, spend, refund ------------------------------------------------
+
+
+def freeze_for_order(
+    user_id: int, order_id: int, order_code: str, coins: int, *, now: datetime | None = None
+) -> CoinTransaction:
+    """Checkout: move coins from available to frozen (TigerBeetle's pending transfer)."""
+    _positive(coins, "An order total")
+    return _post(
+        user_id,
+        transaction_type="order_freeze",
+        amount=-coins,
+        frozen_change=coins,
+        description=f"Coins held for order {order_code}",
+        reference_type="order",
+        reference_id=str(order_id),
+        ledger_key=f"order:{order_id}:freeze",
+        now=now,
+    )
+
+
+def release_for_order(
+    user_id: int, order_id: int, order_code: str, coins: int, *, now: datetime | None = None
+) -> CoinTransaction:
+    """Cancel before shipment: frozen coins go back to available."""
+    _positive(coins, "An order total")
+    return _post(
+        user_id,
+        transaction_type="order_release",
+        amount=coins,
+        frozen_change=-coins,
+        description=f"Order {order_code} cancelled: coins released",
+        reference_type="order",
+        reference_id=str(order_id),
+        ledger_key=f"order:{order_id}:release",
+        now=now,
+    )
+
+
+def spend_for_order(
+    user_id: int, order_id: int, order_code: str, coins: int, *, now: datetime | None = None
+) -> CoinTransaction:
+    """Shipment: the frozen coins are spent for good."""
+    _positive(coins, "An order total")
+    return _post(
+        user_id,
+        transaction_type="order_spend",
+        amount=0,
+        frozen_change=-coins,
+        spent=coins,
+        description=f"Order {order_code} shipped",
+        reference_type="order",
+        reference_id=str(order_id),
+        ledger_key=f"order:{order_id}:spend",
+        now=now,
+    )
+
+
+def refund_order(
+    user_id: int, order_id: int, order_code: str, coins: int, *, now: datetime | None = None
+) -> CoinTransaction:
+    """Refund after shipment: the spent coins come back to available."""
+    _positive(coins, "An order total")
+    return _post(
+        user_id,
+        transaction_type="order_refund",
+        amount=coins,
+        frozen_change=0,
+        spent=-coins,
+        description=f"Order {order_code} refunded",
+        reference_type="order",
+        reference_id=str(order_id),
+        ledger_key=f"order:{order_id}:refund",
+        now=now,
+    )
+
+
+# --- admin -------------------------------------------------------------------------------
+
+
+def adjust_by_admin(
+    user_id: int,
+    amount: int,
+    reason: str,
+    *,
+    admin_id: int,
+    ledger_key: str | None = None,
+    now: datetime | None = None,
+) -> CoinTransaction:
+    """A hand correction (±). The caller writes the audit row in the same transaction."""
+    if not isinstance(amount, int) or isinstance(amount, bool) or amount == 0:
+        raise ValidationFailed("An adjustment must be a non-zero whole number of coins.")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed("An adjustment needs a reason.")
+    return _post(
+        user_id,
+        transaction_type="admin_adjustment",
+        amount=amount,
+        frozen_change=0,
+        earned=max(amount, 0),
+        description=f"Adjustment: {reason}"[:500],
+        reference_type="admin",
+        reference_id=str(admin_id),
+        ledger_key=ledger_key,
+        created_by_id=admin_id,
+        now=now,
+    )
+
+
+# --- checking the books --------------------------------------------------------------------
+
+
+def ledger_totals(user_id: int) -> LedgerTotals:
+    """What the wallet must say, recomputed from the ledger alone."""
+    t = CoinTransaction
+    earned_types = (*EARNING_TYPES, "admin_adjustment")
+    row = db.session.execute(
+        select(
+            func.coalesce(func.sum(t.amount), 0),
+            func.coalesce(func.sum(t.frozen_change), 0),
+            func.coalesce(
+                func.sum(
+                    case(
+                        (t.transaction_type.in_(earned_types) & (t.amount > 0), t.amount),
+                        else_=0,
+                    )
+                ),
+                0,
+            ),
+            func.coalesce(
+                func.sum(
+                    case(
+                        (t.transaction_type == "order_spend", -t.frozen_change),
+                        (t.transaction_type == "order_refund", -t.amount),
+                        else_=0,
+                    )
+                ),
+                0,
+            ),
+        ).where(t.user_id == user_id)
+    ).one()
+    return LedgerTotals(*(int(v) for v in row))

@@ -1,0 +1,335 @@
+"""Orders (SPEC §4): checkout reserves stock and freezes coins in one transaction.
+
+Status flow: pending → processing → shipped (frozen coins spent) → delivered;
+pending/processing → cancelled (coins released, stock restored);
+shipped/delivered → refunded (coins returned). Every change notifies the member.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select, update
+
+from app.extensions import db
+from app.models.base import utcnow
+from app.models.catalog import RewardProduct
+from app.models.orders import Order, OrderItem
+from app.models.users import UserAddress
+from app.services import ledger, referrals
+from app.services.audit import record_admin_action
+from app.services.db import transaction
+from app.services.errors import InvalidTransition, NotFound, OutOfStock, ValidationFailed
+from app.services.notifications import notify
+
+TRANSITIONS: dict[str, frozenset[str]] = {
+    "pending": frozenset({"processing", "cancelled"}),
+    "processing": frozenset({"shipped", "cancelled"}),
+    "shipped": frozenset({"delivered", "refunded"}),
+    "delivered": frozenset({"refunded"}),
+    "cancelled": frozenset(),
+    "refunded": frozenset(),
+}
+MEMBER_CANCELLABLE = frozenset({"pending", "processing"})
+MAX_QUANTITY = 10
+MAX_LINES = 20
+ADDRESS_FIELDS = (
+    "recipient_name",
+    "line1",
+    "line2",
+    "city",
+    "state",
+    "postal_code",
+    "country",
+    "phone",
+)
+ADDRESS_LIMITS = {
+    "recipient_name": 120,
+    "line1": 200,
+    "line2": 200,
+    "city": 100,
+    "state": 100,
+    "postal_code": 20,
+    "country": 2,
+    "phone": 32,
+}
+
+
+def clean_address(raw: dict[str, Any]) -> dict[str, str | None]:
+    """A shipping address with its required parts, trimmed; ValidationFailed names the field."""
+    problems: list[dict[str, str]] = []
+    address: dict[str, str | None] = {}
+    for field in ADDRESS_FIELDS:
+        value = raw.get(field)
+        value = None if value is None else str(value).strip() or None
+        if value is not None and len(value) > ADDRESS_LIMITS[field]:
+            problems.append(
+                {"field": field, "message": f"At most {ADDRESS_LIMITS[field]} characters."}
+            )
+        address[field] = value
+    for required in ("line1", "city", "country"):
+        if not address[required]:
+            problems.append({"field": required, "message": "This is required."})
+    country = address["country"]
+    if country and not (len(country) == 2 and country.isalpha()):
+        problems.append(
+            {"field": "country", "message": "Use the two-letter country code, e.g. DE or NG."}
+        )
+    elif country:
+        address["country"] = country.upper()
+    if problems:
+        raise ValidationFailed("The shipping address is incomplete.", details=problems)
+    return address
+
+
+def _shipping_address(
+    user_id: int, address_id: int | None, shipping_address: dict[str, Any] | None
+) -> tuple[dict[str, str | None], int | None]:
+    if address_id is not None:
+        saved = db.session.get(UserAddress, address_id)
+        if saved is None or saved.user_id != user_id:
+            raise NotFound("That address does not exist.")
+        return saved.as_dict(), saved.id
+    if shipping_address is not None:
+        return clean_address(shipping_address), None
+    default = db.session.execute(
+        select(UserAddress).where(UserAddress.user_id == user_id, UserAddress.is_default)
+    ).scalar_one_or_none()
+    if default is None:
+        raise ValidationFailed("Choose a shipping address.", details=[{"field": "address_id"}])
+    return default.as_dict(), default.id
+
+
+def _merge_lines(lines: Iterable[tuple[int, int]]) -> dict[int, int]:
+    merged: dict[int, int] = {}
+    for product_id, quantity in lines:
+        if not isinstance(quantity, int) or isinstance(quantity, bool) or quantity < 1:
+            raise ValidationFailed(
+                "Quantities must be whole numbers of at least 1.",
+                details=[{"field": "quantity", "product_id": product_id}],
+            )
+        merged[product_id] = merged.get(product_id, 0) + quantity
+    if not merged:
+        raise ValidationFailed("The order has no items.", details=[{"field": "items"}])
+    if len(merged) > MAX_LINES:
+        raise ValidationFailed(f"At most {MAX_LINES} different products per order.")
+    for product_id, quantity in merged.items():
+        if quantity > MAX_QUANTITY:
+            raise ValidationFailed(
+                f"At most {MAX_QUANTITY} of one product per order.",
+                details=[{"field": "quantity", "product_id": product_id}],
+            )
+    return merged
+
+
+def place_order(
+    user_id: int,
+    lines: Iterable[tuple[int, int]],
+    *,
+    address_id: int | None = None,
+    shipping_address: dict[str, Any] | None = None,
+    now: datetime | None = None,
+) -> Order:
+    """Checkout: reserve stock, freeze coins, create the order — all or nothing."""
+    merged = _merge_lines(lines)
+    when = now or utcnow()
+    with transaction():
+        address, saved_address_id = _shipping_address(user_id, address_id, shipping_address)
+        products = {
+            p.id: p
+            for p in db.session.execute(
+                select(RewardProduct).where(RewardProduct.id.in_(merged))
+            ).scalars()
+        }
+        missing = [pid for pid in merged if pid not in products or not products[pid].is_active]
+        if missing:
+            raise NotFound(
+                "That product is not available.",
+                details=[{"product_id": pid} for pid in missing],
+            )
+        # Sorted by id so two checkouts lock the same products in the same order.
+        for product_id in sorted(merged):
+            quantity = merged[product_id]
+            reserved = db.session.execute(
+                update(RewardProduct)
+                .where(
+                    RewardProduct.id == product_id,
+                    RewardProduct.stock_quantity >= quantity,
+                )
+                .values(stock_quantity=RewardProduct.stock_quantity - quantity)
+            ).rowcount
+            if reserved != 1:
+                product = products[product_id]
+                raise OutOfStock(
+                    f"Only {_fresh_stock(product_id)} of “{product.title}” left.",
+                    details=[{"product_id": product_id, "requested": quantity}],
+                )
+        total = sum(products[pid].coin_price * qty for pid, qty in merged.items())
+        order = Order(
+            order_code=f"TMP-{uuid.uuid4().hex[:16]}",
+            user_id=user_id,
+            status="pending",
+            total_coins=total,
+            shipping_address=address,
+            address_id=saved_address_id,
+            created_at=when,
+            updated_at=when,
+        )
+        db.session.add(order)
+        db.session.flush()
+        order.order_code = f"FK-{when.year}-{order.id:06d}"
+        for product_id, quantity in merged.items():
+            product = products[product_id]
+            db.session.add(
+                OrderItem(
+                    order_id=order.id,
+                    product_id=product_id,
+                    quantity=quantity,
+                    coin_price_at_purchase=product.coin_price,
+                    product_snapshot={
+                        "title": product.title,
+                        "category": product.category,
+                        "image_url": product.image_url,
+                        "coin_price": product.coin_price,
+                    },
+                    created_at=when,
+                )
+            )
+        ledger.freeze_for_order(user_id, order.id, order.order_code, total, now=when)
+        notify(
+            user_id,
+            "order",
+            f"Order {order.order_code} placed",
+            f"{total} coins are held until it ships.",
+            link=f"/orders/{order.order_code}",
+        )
+    return order
+
+
+def _fresh_stock(product_id: int) -> int:
+    return db.session.execute(
+        select(RewardProduct.stock_quantity).where(RewardProduct.id == product_id)
+    ).scalar_one()
+
+
+def _lock_order(code: str) -> Order:
+    order = db.session.execute(
+        select(Order)
+        .where(Order.order_code == code)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).scalar_one_or_none()
+    if order is None:
+        raise NotFound("No such order.")
+    return order
+
+
+def member_order(user_id: int, code: str) -> Order:
+    """The member's own order; someone else's is as absent as a missing one (404)."""
+    order = db.session.execute(
+        select(Order).where(Order.order_code == code, Order.user_id == user_id)
+    ).scalar_one_or_none()
+    if order is None:
+        raise NotFound("No such order.")
+    return order
+
+
+def cancel_by_member(user_id: int, code: str, *, now: datetime | None = None) -> Order:
+    with transaction():
+        order = _lock_order(code)
+        if order.user_id != user_id:
+            raise NotFound("No such order.")
+        if order.status not in MEMBER_CANCELLABLE:
+            raise InvalidTransition(
+                f"Order {code} is {order.status} and can no longer be cancelled."
+            )
+        _apply(order, "cancelled", now=now or utcnow())
+    return order
+
+
+def change_status(
+    code: str,
+    new_status: str,
+    *,
+    admin_id: int | None,
+    tracking_number: str | None = None,
+    note: str | None = None,
+    now: datetime | None = None,
+) -> Order:
+    """Move an order along the flow (admin or job). Invalid moves raise InvalidTransition."""
+    with transaction():
+        order = _lock_order(code)
+        before = {"status": order.status, "tracking_number": order.tracking_number}
+        if new_status == "shipped":
+            tracking_number = (tracking_number or "").strip()
+            if not tracking_number:
+                raise ValidationFailed(
+                    "A tracking number is needed to ship.", details=[{"field": "tracking_number"}]
+                )
+            order.tracking_number = tracking_number[:100]
+        _apply(order, new_status, now=now or utcnow(), note=note)
+        if admin_id is not None:
+            record_admin_action(
+                admin_id,
+                f"order.{new_status}",
+                "order",
+                order.order_code,
+                before=before,
+                after={"status": order.status, "tracking_number": order.tracking_number},
+                note=note,
+            )
+    return order
+
+
+def _apply(order: Order, new_status: str, *, now: datetime, note: str | None = None) -> None:
+    if new_status not in TRANSITIONS.get(order.status, frozenset()):
+        raise InvalidTransition(
+            f"Order {order.order_code} is {order.status}; it cannot become {new_status}."
+        )
+    code, coins = order.order_code, order.total_coins
+    if new_status == "cancelled":
+        for item in order.items:
+            db.session.execute(
+                update(RewardProduct)
+                .where(RewardProduct.id == item.product_id)
+                .values(stock_quantity=RewardProduct.stock_quantity + item.quantity)
+            )
+        ledger.release_for_order(order.user_id, order.id, code, coins, now=now)
+        order.cancelled_at = now
+    elif new_status == "processing":
+        order.processing_at = now
+    elif new_status == "shipped":
+        ledger.spend_for_order(order.user_id, order.id, code, coins, now=now)
+        order.shipped_at = now
+    elif new_status == "delivered":
+        order.delivered_at = now
+    elif new_status == "refunded":
+        ledger.refund_order(order.user_id, order.id, code, coins, now=now)
+        order.refunded_at = now
+    order.status = new_status
+    order.updated_at = now
+    if note:
+        order.note = note
+    db.session.flush()
+    if new_status == "shipped":
+        referrals.pay_bonus_on_first_shipment(order.user_id)
+    notify(
+        order.user_id,
+        "order",
+        f"Order {code} is {new_status}",
+        _status_message(new_status, coins, order.tracking_number),
+        link=f"/orders/{code}",
+    )
+
+
+def _status_message(status: str, coins: int, tracking: str | None) -> str:
+    return {
+        "processing": "We are packing your order.",
+        "shipped": f"On its way (tracking {tracking}). {coins} coins were spent.",
+        "delivered": "Delivered. Enjoy!",
+        "cancelled": f"Cancelled. {coins} coins are back in your wallet.",
+        "refunded": f"Refunded. {coins} coins are back in your wallet.",
+    }.get(status, "")

@@ -1,0 +1,1 @@
+"""Seed data: the initial catalogue and settings, and the demo-data generator."""
