@@ -78,8 +78,12 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from app.api import bp as api_bp
     from app.web import bp as web_bp
     from app.web.auth import bp as auth_bp
 
     app.register_blueprint(web_bp)
     app.register_blueprint(auth_bp)
+    # The API authenticates with bearer tokens, never cookies, so CSRF cannot apply.
+    csrf.exempt(api_bp)
+    app.register_blueprint(api_bp)

@@ -1,1 +1,15 @@
-"""JSON API for phones, /api/v1 (SPEC §6)."""
+"""JSON API for phones, /api/v1 (SPEC §6). Bearer tokens only: no session cookie, no CSRF."""
+
+from __future__ import annotations
+
+from flask import Blueprint, jsonify
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+from app.api import auth, catalog, members  # noqa: E402,F401  (operations register on import)
+from app.api.operations import openapi_document  # noqa: E402
+
+
+@bp.get("/openapi.json")
+def openapi_json():
+    return jsonify(openapi_document(bp.url_prefix or ""))

@@ -12,7 +12,7 @@ from app.extensions import db
 from app.models.base import utcnow
 from app.models.users import ROLES, User
 from app.services import ledger, referrals
-from app.services.errors import AuthenticationFailed, Conflict, ValidationFailed
+from app.services.errors import AccountDisabled, AuthenticationFailed, Conflict, ValidationFailed
 from app.services.passwords import (
     burn_password_check,
     hash_password,
@@ -132,7 +132,7 @@ def authenticate(email: str, password: str) -> User:
     if not verify_password(password, user.password_hash):
         raise AuthenticationFailed("Wrong e-mail or password.")
     if user.status != "active":
-        raise AuthenticationFailed(f"This account is {user.status}. Contact support.")
+        raise AccountDisabled(f"This account is {user.status}. Contact support.")
     user.last_login_at = utcnow()
     return user
 

@@ -9,17 +9,29 @@ from sqlalchemy.orm import Session
 
 from app.extensions import db
 
+_DEPTH = "fitkart_transaction_depth"
+
 
 @contextmanager
 def transaction() -> Iterator[Session]:
-    """Commit what the block did, or roll all of it back if it raised."""
+    """Commit what the block did, or roll all of it back if it raised.
+
+    Re-entrant: an inner block joins the outer one, and only the outermost commits. The
+    API uses that to store an Idempotency-Key's answer in the same transaction as the work.
+    """
     session = db.session
+    depth = session.info.get(_DEPTH, 0)
+    session.info[_DEPTH] = depth + 1
     try:
         yield session
-        session.commit()
+        if depth == 0:
+            session.commit()
     except BaseException:
-        session.rollback()
+        if depth == 0:
+            session.rollback()
         raise
+    finally:
+        session.info[_DEPTH] = depth
 
 
 def is_postgres() -> bool:

@@ -32,6 +32,10 @@ class Forbidden(DomainError):
     code = "forbidden"
 
 
+class AccountDisabled(Forbidden):
+    code = "account_disabled"
+
+
 class Conflict(DomainError):
     status = 409
     code = "conflict"

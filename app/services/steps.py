@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -10,9 +11,14 @@ from sqlalchemy import case, func, select
 
 from app.extensions import db
 from app.models.base import utcnow
-from app.models.steps import StepRecord
+from app.models.steps import StepRecord, StepValidation
 from app.models.users import User
 from app.models.wallet import CoinTransaction
+from app.services import achievements, ledger
+from app.services.anticheat import DayEvidence, Interval, assess_day
+from app.services.db import transaction
+from app.services.notifications import notify
+from app.services.settings import AppSettings, get_settings
 
 
 @dataclass(frozen=True)
@@ -93,3 +99,271 @@ def streak(days: list[DayTotal], minimum_steps: int = 1) -> int:
         else:
             break
     return count
+
+
+# --- sync -------------------------------------------------------------------------------
+
+HISTORY_DAYS = 30
+
+
+@dataclass(frozen=True)
+class IncomingRecord:
+    """One record from a phone, already type-checked by the API schema."""
+
+    day: date
+    steps: int
+    source: str
+    distance_m: float | None = None
+    active_minutes: int | None = None
+    recording_method: str = "automatic"
+    client_record_id: str | None = None
+    intervals: tuple[Interval, ...] = ()
+
+
+@dataclass
+class RecordResult:
+    day: date
+    source: str
+    status: str  # accepted | unchanged | flagged | rejected
+    steps: int
+    coins_awarded: int = 0
+    reasons: list[dict] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return {
+            "date": self.day.isoformat(),
+            "source": self.source,
+            "status": self.status,
+            "steps": self.steps,
+            "coins_awarded": self.coins_awarded,
+            "reasons": self.reasons,
+        }
+
+
+def _reason(code: str, message: str) -> dict:
+    return {"code": code, "message": message, "weight": 0}
+
+
+def _intervals_json(intervals: tuple[Interval, ...]) -> list[dict] | None:
+    if not intervals:
+        return None
+    return [
+        {"start": i.start.isoformat(), "end": i.end.isoformat(), "steps": i.steps}
+        for i in intervals
+    ]
+
+
+def _credited_history(user_id: int, start: date, end: date) -> dict[date, int]:
+    rows = db.session.execute(
+        select(StepRecord.recorded_date, func.max(StepRecord.steps))
+        .where(
+            StepRecord.user_id == user_id,
+            StepRecord.status == "verified",
+            StepRecord.recorded_date.between(start, end),
+        )
+        .group_by(StepRecord.recorded_date)
+    ).all()
+    return {day: int(steps) for day, steps in rows}
+
+
+def day_coin_target(user_id: int, day: date, settings: AppSettings) -> int:
+    """What a day should have earned: the largest verified record, capped (SPEC §3)."""
+    credited = db.session.execute(
+        select(func.max(StepRecord.steps)).where(
+            StepRecord.user_id == user_id,
+            StepRecord.recorded_date == day,
+            StepRecord.status == "verified",
+        )
+    ).scalar_one()
+    return coins_for_steps(
+        int(credited or 0),
+        daily_step_cap=settings.daily_step_cap,
+        steps_per_coin=settings.steps_per_coin,
+    )
+
+
+def sync_records(
+    user: User,
+    incoming: Sequence[IncomingRecord],
+    *,
+    device_id: str | None = None,
+    now: datetime | None = None,
+) -> list[RecordResult]:
+    """Upsert a batch of a member's records, score them, award coins. One transaction.
+
+    The member's wallet is locked first, so two syncs of one member run one after the
+    other: each sees the other's records and awards only what is still missing.
+    """
+    settings = get_settings()
+    when = now or utcnow()
+    today = member_today(user, when)
+    oldest = today - timedelta(days=settings.max_backfill_days)
+    results: list[RecordResult] = []
+    with transaction():
+        ledger.lock_wallet(user.id)
+        in_window = [r for r in incoming if oldest <= r.day <= today]
+        history: dict[date, int] = {}
+        if in_window:
+            first = min(r.day for r in in_window)
+            history = _credited_history(user.id, first - timedelta(days=HISTORY_DAYS), today)
+        existing = {
+            (rec.recorded_date, rec.source): rec
+            for rec in db.session.execute(
+                select(StepRecord).where(
+                    StepRecord.user_id == user.id,
+                    StepRecord.recorded_date.in_({r.day for r in in_window}),
+                )
+            ).scalars()
+        }
+        touched_days: set[date] = set()
+        for record in incoming:
+            result = _sync_one(
+                user, record, existing, history, settings, today, oldest, device_id, when
+            )
+            results.append(result)
+            if result.status in ("accepted", "flagged"):
+                touched_days.add(record.day)
+        gained = ledger.post_step_rewards(
+            user.id,
+            {day: day_coin_target(user.id, day, settings) for day in touched_days},
+            now=when,
+        )
+        _attribute_coins(results, gained)
+        if touched_days:
+            achievements.evaluate(user.id, now=when)
+    return results
+
+
+def _attribute_coins(results: list[RecordResult], gained: dict[date, int]) -> None:
+    """A day's new coins go on the result of its largest accepted record."""
+    for day, coins in gained.items():
+        candidates = [r for r in results if r.day == day and r.status == "accepted"]
+        if candidates:
+            max(candidates, key=lambda r: r.steps).coins_awarded += coins
+
+
+def _sync_one(
+    user: User,
+    record: IncomingRecord,
+    existing: dict[tuple[date, str], StepRecord],
+    history: dict[date, int],
+    settings: AppSettings,
+    today: date,
+    oldest: date,
+    device_id: str | None,
+    when: datetime,
+) -> RecordResult:
+    result = RecordResult(
+        day=record.day, source=record.source, status="rejected", steps=record.steps
+    )
+    if record.day > today:
+        result.reasons = [
+            _reason("future_date", f"{record.day.isoformat()} has not happened yet in your zone.")
+        ]
+        return result
+    if record.day < oldest:
+        result.reasons = [
+            _reason(
+                "too_old",
+                f"Only the last {settings.max_backfill_days} days can be synced; "
+                f"{record.day.isoformat()} is older.",
+            )
+        ]
+        return result
+    if record.steps > settings.hard_daily_step_limit:
+        result.reasons = [
+            {
+                "code": "over_hard_limit",
+                "message": f"{record.steps:,} steps is more than the "
+                f"{settings.hard_daily_step_limit:,} a day anyone can walk.",
+                "weight": 100,
+            }
+        ]
+        return result
+
+    row = existing.get((record.day, record.source))
+    intervals_json = _intervals_json(record.intervals)
+    if row is not None and (
+        row.steps == record.steps
+        and row.distance_m == record.distance_m
+        and row.active_minutes == record.active_minutes
+        and row.recording_method == record.recording_method
+        and (row.intervals or None) == intervals_json
+    ):
+        result.status = "unchanged" if row.status != "rejected" else "rejected"
+        if row.status == "rejected":
+            result.reasons = [_reason("rejected_on_review", "This day was rejected on review.")]
+        return result
+    if row is not None and row.status == "rejected":
+        result.reasons = [
+            _reason("rejected_on_review", "This day was rejected on review; appeal it instead.")
+        ]
+        return result
+
+    day_history = [
+        steps
+        for day, steps in sorted(history.items())
+        if record.day - timedelta(days=HISTORY_DAYS) <= day < record.day
+    ]
+    verdict = assess_day(
+        DayEvidence(
+            steps=record.steps,
+            distance_m=record.distance_m,
+            active_minutes=record.active_minutes,
+            intervals=record.intervals,
+            recording_method=record.recording_method,
+        ),
+        day_history,
+        threshold=settings.anomaly_threshold,
+        hard_limit=settings.hard_daily_step_limit,
+    )
+    if row is None:
+        row = StepRecord(user_id=user.id, recorded_date=record.day, source=record.source)
+        db.session.add(row)
+        existing[(record.day, record.source)] = row
+    row.steps = record.steps
+    row.distance_m = record.distance_m
+    row.active_minutes = record.active_minutes
+    row.recording_method = record.recording_method
+    row.client_record_id = record.client_record_id
+    row.device_id = device_id
+    row.intervals = intervals_json
+    row.anomaly_score = verdict.score
+    row.updated_at = when
+    result.reasons = [r.as_dict() for r in verdict.reasons]
+    if verdict.needs_review:
+        row.status = "pending"
+        db.session.flush()
+        _open_case(user.id, row, verdict.score, result.reasons, when)
+        result.status = "flagged"
+    else:
+        row.status = "verified"
+        result.status = "accepted"
+        history[record.day] = max(history.get(record.day, 0), record.steps)
+    db.session.flush()
+    return result
+
+
+def _open_case(user_id: int, row: StepRecord, score: int, reasons: list[dict], when: datetime):
+    validation = db.session.execute(
+        select(StepValidation).where(StepValidation.step_record_id == row.id)
+    ).scalar_one_or_none()
+    first_flag = validation is None or validation.status not in ("pending", "appealed")
+    if validation is None:
+        validation = StepValidation(
+            step_record_id=row.id, user_id=user_id, recorded_date=row.recorded_date
+        )
+        db.session.add(validation)
+    validation.anomaly_score = score
+    validation.reasons = reasons
+    validation.is_suspicious = True
+    validation.status = "pending"
+    validation.updated_at = when
+    if first_flag:
+        notify(
+            user_id,
+            "flag",
+            f"Your steps on {row.recorded_date.isoformat()} are being reviewed",
+            "Coins for that day arrive once the review is done.",
+            link="/steps",
+        )

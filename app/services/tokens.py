@@ -1,19 +1,203 @@
-"""Refresh tokens for the phone API: random, stored hashed, rotated, family-revoked."""
+"""Phone API tokens (SPEC §6).
+
+Access tokens: short-lived JWTs (HS256, signed with SECRET_KEY) carrying the member id
+and session version, so a password change or ban ends them at once. Refresh tokens:
+random, stored only as SHA-256 hashes, rotated on every use; presenting a rotated (or
+revoked) token again revokes its whole family, the sign of a stolen token.
+"""
 
 from __future__ import annotations
 
-from sqlalchemy import update
+import hashlib
+import hmac
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import jwt
+from flask import current_app
+from sqlalchemy import delete, select, update
 
 from app.extensions import db
+from app.models.admin import IdempotencyKey
 from app.models.base import utcnow
-from app.models.users import RefreshToken
+from app.models.users import RefreshToken, User
+from app.services.db import transaction
+from app.services.errors import AuthenticationFailed, Forbidden
+
+ALGORITHM = "HS256"
+AUDIENCE = "fitkart-api"
+
+
+@dataclass(frozen=True)
+class TokenPair:
+    access_token: str
+    refresh_token: str
+    expires_in: int
+
+    def as_dict(self) -> dict:
+        return {
+            "access_token": self.access_token,
+            "refresh_token": self.refresh_token,
+            "token_type": "Bearer",
+            "expires_in": self.expires_in,
+        }
+
+
+@dataclass(frozen=True)
+class ClientInfo:
+    device_name: str | None = None
+    ip_address: str | None = None
+    user_agent: str | None = None
+
+
+def _signing_key() -> bytes:
+    """A 32-byte key derived from SECRET_KEY, separate from what signs cookies."""
+    secret = str(current_app.config["SECRET_KEY"]).encode("utf-8")
+    return hmac.new(secret, b"fitkart-api-access-token", hashlib.sha256).digest()
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def _access_token(user: User, now: datetime) -> tuple[str, int]:
+    ttl = int(current_app.config["ACCESS_TOKEN_TTL_SECONDS"])
+    claims = {
+        "sub": str(user.id),
+        "ver": user.session_version,
+        "aud": AUDIENCE,
+        "iat": int(now.timestamp()),
+        "exp": int((now + timedelta(seconds=ttl)).timestamp()),
+    }
+    return jwt.encode(claims, _signing_key(), algorithm=ALGORITHM), ttl
+
+
+def _new_refresh(user: User, family_id: str, client: ClientInfo, now: datetime) -> str:
+    raw = secrets.token_urlsafe(32)
+    days = int(current_app.config["REFRESH_TOKEN_TTL_DAYS"])
+    db.session.add(
+        RefreshToken(
+            user_id=user.id,
+            token_hash=_hash(raw),
+            family_id=family_id,
+            device_name=(client.device_name or None) and client.device_name[:120],
+            ip_address=client.ip_address,
+            user_agent=(client.user_agent or None) and client.user_agent[:400],
+            expires_at=now + timedelta(days=days),
+            created_at=now,
+        )
+    )
+    return raw
+
+
+def issue_pair(user: User, client: ClientInfo, *, now: datetime | None = None) -> TokenPair:
+    """A new login: a new token family. Caller commits."""
+    when = now or utcnow()
+    refresh = _new_refresh(user, str(uuid.uuid4()), client, when)
+    access, ttl = _access_token(user, when)
+    db.session.flush()
+    return TokenPair(access, refresh, ttl)
+
+
+def _revoke_family(family_id: str, reason: str, now: datetime) -> None:
+    db.session.execute(
+        update(RefreshToken)
+        .where(RefreshToken.family_id == family_id, RefreshToken.revoked_at.is_(None))
+        .values(revoked_at=now, revoked_reason=reason)
+    )
+
+
+def rotate(raw_refresh: str, client: ClientInfo, *, now: datetime | None = None) -> TokenPair:
+    """Trade a refresh token for a new pair. Reuse of a spent token revokes its family."""
+    when = now or utcnow()
+    with transaction():
+        token = db.session.execute(
+            select(RefreshToken).where(RefreshToken.token_hash == _hash(raw_refresh))
+        ).scalar_one_or_none()
+        if token is None:
+            raise AuthenticationFailed("That refresh token is not valid.")
+        # Claim the token: only one request can turn a live token into a spent one.
+        claimed = db.session.execute(
+            update(RefreshToken)
+            .where(
+                RefreshToken.id == token.id,
+                RefreshToken.rotated_at.is_(None),
+                RefreshToken.revoked_at.is_(None),
+            )
+            .values(rotated_at=when, last_used_at=when)
+        ).rowcount
+        if claimed != 1:
+            _revoke_family(token.family_id, "reuse_detected", when)
+            reuse = True
+        else:
+            reuse = False
+        expired = token.expires_at <= when
+        user = db.session.get(User, token.user_id)
+        if not reuse and not expired and user is not None and user.is_active:
+            refresh = _new_refresh(user, token.family_id, client, when)
+            access, ttl = _access_token(user, when)
+            pair = TokenPair(access, refresh, ttl)
+        else:
+            pair = None
+    if reuse:
+        raise AuthenticationFailed("That refresh token was already used; sign in again.")
+    if expired:
+        raise AuthenticationFailed("That refresh token has expired; sign in again.")
+    if user is None or not user.is_active:
+        raise Forbidden("This account is disabled.")
+    assert pair is not None
+    return pair
+
+
+def revoke(raw_refresh: str, *, now: datetime | None = None) -> None:
+    """Logout: end the token's family (that device). Unknown tokens are ignored."""
+    when = now or utcnow()
+    with transaction():
+        token = db.session.execute(
+            select(RefreshToken).where(RefreshToken.token_hash == _hash(raw_refresh))
+        ).scalar_one_or_none()
+        if token is not None:
+            _revoke_family(token.family_id, "logout", when)
 
 
 def revoke_all_for_user(user_id: int, *, reason: str) -> int:
-    """Revoke every live refresh token of a member. Returns how many."""
+    """Revoke every live refresh token of a member. Returns how many. Caller commits."""
     result = db.session.execute(
         update(RefreshToken)
         .where(RefreshToken.user_id == user_id, RefreshToken.revoked_at.is_(None))
         .values(revoked_at=utcnow(), revoked_reason=reason)
     )
     return result.rowcount or 0
+
+
+def user_for_access_token(raw: str) -> User:
+    """The member an access token belongs to, or AuthenticationFailed / Forbidden."""
+    try:
+        claims = jwt.decode(
+            raw,
+            _signing_key(),
+            algorithms=[ALGORITHM],
+            audience=AUDIENCE,
+            options={"require": ["exp", "sub", "aud"]},
+        )
+    except jwt.ExpiredSignatureError:
+        raise AuthenticationFailed("The access token has expired; refresh it.") from None
+    except jwt.InvalidTokenError:
+        raise AuthenticationFailed("The access token is not valid.") from None
+    subject = str(claims.get("sub", ""))
+    user = db.session.get(User, int(subject)) if subject.isdigit() else None
+    if user is None or user.session_version != claims.get("ver"):
+        raise AuthenticationFailed("The access token is no longer valid; sign in again.")
+    if not user.is_active:
+        raise Forbidden("This account is disabled.")
+    return user
+
+
+def delete_expired(now: datetime | None = None) -> int:
+    """Clean-up: expired refresh tokens and idempotency keys. Returns rows removed."""
+    when = now or utcnow()
+    tokens = db.session.execute(delete(RefreshToken).where(RefreshToken.expires_at < when))
+    keys = db.session.execute(delete(IdempotencyKey).where(IdempotencyKey.expires_at < when))
+    return (tokens.rowcount or 0) + (keys.rowcount or 0)

@@ -12,7 +12,7 @@ from wtforms.validators import DataRequired, Length
 
 from app.extensions import db, limiter
 from app.services import accounts
-from app.services.errors import AuthenticationFailed
+from app.services.errors import AccountDisabled, AuthenticationFailed
 
 bp = Blueprint("auth", __name__)
 
@@ -46,7 +46,7 @@ def login():
     if form.validate_on_submit():
         try:
             user = accounts.authenticate(form.email.data or "", form.password.data or "")
-        except AuthenticationFailed as exc:
+        except (AuthenticationFailed, AccountDisabled) as exc:
             form.password.errors = [exc.message]
         else:
             db.session.commit()

@@ -1,0 +1,130 @@
+"""Register, log in, refresh, log out."""
+
+from __future__ import annotations
+
+import json
+
+from flask import g, request
+
+from app.api import bp
+from app.api.operations import ApiError, operation, reply
+from app.api.schemas import AuthOut, LoginIn, RefreshIn, RegisterIn, TokenOut, UserOut
+from app.extensions import limiter
+from app.models.users import User
+from app.services import accounts, tokens
+from app.services.db import transaction
+
+
+def _client(device_name: str | None = None) -> tokens.ClientInfo:
+    return tokens.ClientInfo(
+        device_name=device_name,
+        ip_address=request.remote_addr,
+        user_agent=request.user_agent.string or None,
+    )
+
+
+def _user_out(user: User) -> UserOut:
+    return UserOut(
+        id=user.id,
+        email=user.email,
+        full_name=user.full_name,
+        timezone=user.timezone,
+        referral_code=user.referral_code,
+    )
+
+
+def _account_key() -> str:
+    """Rate-limit key per account: the e-mail in the body (unparseable bodies share one)."""
+    try:
+        email = json.loads(request.get_data(cache=True) or b"{}").get("email", "")
+    except (ValueError, AttributeError):
+        email = ""
+    return f"login-account:{str(email).strip().lower()[:254]}"
+
+
+def _ip_key() -> str:
+    return f"login-ip:{request.remote_addr}"
+
+
+@operation(
+    bp,
+    "POST",
+    "/auth/register",
+    summary="Create an account (optionally with a friend's referral code)",
+    body=RegisterIn,
+    responses={201: AuthOut},
+    errors=(409, 429),
+    auth=False,
+    tags=["auth"],
+)
+@limiter.limit("20 per hour", key_func=_ip_key)
+def register(body: RegisterIn):
+    with transaction():
+        user = accounts.create_user(
+            body.email,
+            body.password,
+            body.full_name,
+            timezone=body.timezone or "UTC",
+            referral_code=body.referral_code or None,
+        )
+        pair = tokens.issue_pair(user, _client(body.device_name))
+    return reply(AuthOut(user=_user_out(user), **pair.as_dict()), 201)
+
+
+@operation(
+    bp,
+    "POST",
+    "/auth/login",
+    summary="Exchange e-mail and password for an access and a refresh token",
+    body=LoginIn,
+    responses={200: AuthOut},
+    errors=(401, 403, 429),
+    auth=False,
+    tags=["auth"],
+)
+@limiter.limit("10 per minute", key_func=_ip_key)
+@limiter.limit("5 per minute", key_func=_account_key)
+def login(body: LoginIn):
+    with transaction():
+        user = accounts.authenticate(body.email, body.password)
+        pair = tokens.issue_pair(user, _client(body.device_name))
+    return reply(AuthOut(user=_user_out(user), **pair.as_dict()))
+
+
+@operation(
+    bp,
+    "POST",
+    "/auth/refresh",
+    summary="Rotate a refresh token into a new pair (reuse revokes the family)",
+    body=RefreshIn,
+    responses={200: TokenOut},
+    errors=(401, 403, 429),
+    auth=False,
+    tags=["auth"],
+)
+@limiter.limit("30 per minute", key_func=_ip_key)
+def refresh(body: RefreshIn):
+    pair = tokens.rotate(body.refresh_token, _client())
+    return reply(TokenOut(**pair.as_dict()))
+
+
+@operation(
+    bp,
+    "POST",
+    "/auth/logout",
+    summary="Revoke a refresh token and its family",
+    body=RefreshIn,
+    responses={204: None},
+    auth=False,
+    tags=["auth"],
+)
+def logout(body: RefreshIn):
+    tokens.revoke(body.refresh_token)
+    return "", 204
+
+
+def current_member() -> User:
+    user = getattr(g, "api_user", None)
+    if user is None:
+        raise ApiError(401, "unauthorized", "Sign in first.")
+    return user

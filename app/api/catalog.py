@@ -1,0 +1,174 @@
+"""The reward catalogue and the member's orders."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, or_, select
+
+from app.api import bp
+from app.api.auth import current_member
+from app.api.members import run_idempotent
+from app.api.operations import operation, reply
+from app.api.pagination import decode_cursor, encode_cursor
+from app.api.schemas import (
+    OrderIn,
+    OrderItemOut,
+    OrderOut,
+    OrdersOut,
+    PageQuery,
+    ProductOut,
+    ProductsOut,
+    ProductsQuery,
+)
+from app.extensions import db
+from app.models.catalog import RewardProduct
+from app.models.orders import Order
+from app.services import idempotency, orders
+
+
+def _like(term: str) -> str:
+    escaped = term.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+@operation(
+    bp,
+    "GET",
+    "/products",
+    summary="Active reward products: search, category filter, cursor pagination",
+    query=ProductsQuery,
+    responses={200: ProductsOut},
+    tags=["catalogue"],
+)
+def list_products(query: ProductsQuery):
+    stmt = select(RewardProduct).where(RewardProduct.is_active)
+    if query.category:
+        stmt = stmt.where(func.lower(RewardProduct.category) == query.category.lower())
+    if query.q:
+        pattern = _like(query.q)
+        stmt = stmt.where(
+            or_(
+                func.lower(RewardProduct.title).like(pattern, escape="\\"),
+                func.lower(RewardProduct.description).like(pattern, escape="\\"),
+            )
+        )
+    after = decode_cursor(query.cursor)
+    if after is not None:
+        stmt = stmt.where(RewardProduct.id > after)
+    rows = list(
+        db.session.execute(stmt.order_by(RewardProduct.id).limit(query.limit + 1)).scalars()
+    )
+    page, more = rows[: query.limit], len(rows) > query.limit
+    return reply(
+        ProductsOut(
+            items=[
+                ProductOut(
+                    id=p.id,
+                    title=p.title,
+                    category=p.category,
+                    coin_price=p.coin_price,
+                    in_stock=p.in_stock,
+                    image_url=p.image_url,
+                )
+                for p in page
+            ],
+            next_cursor=encode_cursor(page[-1].id) if more else None,
+        )
+    )
+
+
+def order_out(order: Order) -> OrderOut:
+    return OrderOut(
+        order_code=order.order_code,
+        status=order.status,
+        total_coins=order.total_coins,
+        items=[
+            OrderItemOut(
+                product_id=item.product_id,
+                title=item.product_snapshot.get("title", ""),
+                quantity=item.quantity,
+                coin_price=item.coin_price_at_purchase,
+            )
+            for item in order.items
+        ],
+        created_at=order.created_at,
+        tracking_number=order.tracking_number,
+        shipping_address=order.shipping_address,
+    )
+
+
+@operation(
+    bp,
+    "POST",
+    "/orders",
+    summary="Redeem coins: reserves stock and freezes the coins until shipment",
+    body=OrderIn,
+    responses={201: OrderOut},
+    errors=(404, 409),
+    idempotent=True,
+    tags=["orders"],
+)
+def place_order(body: OrderIn):
+    user = current_member()
+
+    def work() -> idempotency.Answer:
+        order = orders.place_order(
+            user.id,
+            [(line.product_id, line.quantity) for line in body.items],
+            address_id=body.address_id,
+            shipping_address=body.shipping_address.model_dump() if body.shipping_address else None,
+        )
+        return idempotency.Answer(201, order_out(order).model_dump(mode="json"))
+
+    return run_idempotent(work)
+
+
+@operation(
+    bp,
+    "GET",
+    "/orders",
+    summary="The member's own orders, newest first",
+    query=PageQuery,
+    responses={200: OrdersOut},
+    tags=["orders"],
+)
+def list_orders(query: PageQuery):
+    user = current_member()
+    stmt = select(Order).where(Order.user_id == user.id)
+    before = decode_cursor(query.cursor)
+    if before is not None:
+        stmt = stmt.where(Order.id < before)
+    rows = list(db.session.execute(stmt.order_by(Order.id.desc()).limit(query.limit + 1)).scalars())
+    page, more = rows[: query.limit], len(rows) > query.limit
+    return reply(
+        OrdersOut(
+            items=[order_out(o) for o in page],
+            next_cursor=encode_cursor(page[-1].id) if more else None,
+        )
+    )
+
+
+@operation(
+    bp,
+    "GET",
+    "/orders/<code>",
+    summary="One of the member's orders",
+    responses={200: OrderOut},
+    errors=(404,),
+    tags=["orders"],
+)
+def get_order(code: str):
+    return reply(order_out(orders.member_order(current_member().id, code)))
+
+
+@operation(
+    bp,
+    "POST",
+    "/orders/<code>/cancel",
+    summary="Cancel a pending or processing order: coins released, stock restored",
+    responses={200: OrderOut},
+    errors=(404, 409),
+    tags=["orders"],
+)
+def cancel_order(code: str):
+    order = orders.cancel_by_member(current_member().id, code)
+    return reply(order_out(order))

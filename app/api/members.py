@@ -1,0 +1,310 @@
+"""The signed-in member: profile, step sync and history, wallet, leaderboard, achievements."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+from flask import jsonify, request
+from sqlalchemy import select
+
+from app.api import bp
+from app.api.auth import current_member
+from app.api.operations import ApiError, operation, reply
+from app.api.pagination import decode_cursor, encode_cursor
+from app.api.schemas import (
+    MAX_SYNC_RECORDS,
+    AchievementOut,
+    AchievementsOut,
+    DayOut,
+    ErrorResponse,
+    LeaderboardEntryOut,
+    LeaderboardOut,
+    LeaderboardQuery,
+    MeOut,
+    MyRankOut,
+    PageQuery,
+    StepRecordOut,
+    StepsOut,
+    StepsQuery,
+    SyncIn,
+    SyncOut,
+    SyncResultOut,
+    TransactionOut,
+    TransactionsOut,
+    WalletOut,
+)
+from app.extensions import db
+from app.models.steps import StepRecord
+from app.models.wallet import CoinTransaction, Wallet
+from app.services import achievements, idempotency, rankings, steps
+from app.services.anticheat import Interval
+from app.services.errors import DomainError
+
+MAX_HISTORY_DAYS = 366
+
+
+def _wallet_out(user_id: int) -> WalletOut:
+    wallet = db.session.execute(
+        select(Wallet).where(Wallet.user_id == user_id).execution_options(populate_existing=True)
+    ).scalar_one()
+    return WalletOut(**wallet.as_dict())
+
+
+def _idempotency_key() -> str | None:
+    key = request.headers.get("Idempotency-Key")
+    if key is None:
+        return None
+    key = key.strip()
+    if not 1 <= len(key) <= idempotency.MAX_KEY_LENGTH:
+        raise ApiError(
+            422,
+            "validation_error",
+            f"Idempotency-Key must be 1 to {idempotency.MAX_KEY_LENGTH} characters.",
+            [{"field": "Idempotency-Key"}],
+        )
+    return key
+
+
+def error_body(exc: DomainError) -> dict:
+    return ErrorResponse.model_validate(
+        {"error": {"code": exc.code, "message": exc.message, "details": exc.details}}
+    ).model_dump(mode="json")
+
+
+def run_idempotent(work) -> tuple:
+    """Run `work` (returning an Answer) under the request's Idempotency-Key, if any."""
+    user = current_member()
+    answer = idempotency.run_once(
+        user.id,
+        _idempotency_key(),
+        method=request.method,
+        path=request.path,
+        raw_body=request.get_data(cache=True),
+        work=work,
+        error_body=error_body,
+    )
+    if answer.body is None:
+        return "", answer.status
+    return jsonify(answer.body), answer.status
+
+
+@operation(
+    bp,
+    "GET",
+    "/me",
+    summary="The signed-in member and their wallet",
+    responses={200: MeOut},
+    tags=["member"],
+)
+def me():
+    user = current_member()
+    return reply(
+        MeOut(
+            id=user.id,
+            email=user.email,
+            full_name=user.full_name,
+            timezone=user.timezone,
+            referral_code=user.referral_code,
+            wallet=_wallet_out(user.id),
+        )
+    )
+
+
+def _check_sync_size() -> None:
+    """More than 100 records is 413 (SPEC §6), decided before full validation."""
+    try:
+        payload = json.loads(request.get_data(cache=True) or b"null")
+    except ValueError:
+        return  # the body parser reports malformed JSON as 400
+    records = payload.get("records") if isinstance(payload, dict) else None
+    if isinstance(records, list) and len(records) > MAX_SYNC_RECORDS:
+        raise ApiError(
+            413,
+            "payload_too_large",
+            f"At most {MAX_SYNC_RECORDS} records per sync; send the rest in another.",
+            [{"field": "records", "max": MAX_SYNC_RECORDS}],
+        )
+
+
+@operation(
+    bp,
+    "POST",
+    "/steps/sync",
+    summary="Upload daily step records; scores them and awards coins",
+    body=SyncIn,
+    responses={200: SyncOut},
+    errors=(409, 429),
+    idempotent=True,
+    tags=["steps"],
+    before_body=_check_sync_size,
+)
+def sync_steps(body: SyncIn):
+    user = current_member()
+    incoming = [
+        steps.IncomingRecord(
+            day=r.date,
+            steps=r.steps,
+            source=r.source,
+            distance_m=r.distance_m,
+            active_minutes=r.active_minutes,
+            recording_method=r.recording_method,
+            client_record_id=r.client_record_id,
+            intervals=tuple(Interval(i.start, i.end, i.steps) for i in (r.intervals or [])),
+        )
+        for r in body.records
+    ]
+
+    def work() -> idempotency.Answer:
+        results = steps.sync_records(user, incoming, device_id=body.device_id)
+        out = SyncOut(
+            results=[SyncResultOut.model_validate(r.as_dict()) for r in results],
+            wallet=_wallet_out(user.id),
+        )
+        return idempotency.Answer(200, out.model_dump(mode="json"))
+
+    return run_idempotent(work)
+
+
+@operation(
+    bp,
+    "GET",
+    "/steps",
+    summary="Step records and per-day credited totals and coins (default: last 30 days)",
+    query=StepsQuery,
+    responses={200: StepsOut},
+    tags=["steps"],
+)
+def list_steps(query: StepsQuery):
+    user = current_member()
+    end = query.to or steps.member_today(user)
+    start = query.from_ or end - timedelta(days=29)
+    if start > end:
+        raise ApiError(
+            422, "validation_error", "'from' must not be after 'to'.", [{"field": "from"}]
+        )
+    if (end - start).days >= MAX_HISTORY_DAYS:
+        raise ApiError(
+            422,
+            "validation_error",
+            f"Ask for at most {MAX_HISTORY_DAYS} days at once.",
+            [{"field": "from"}],
+        )
+    records = db.session.execute(
+        select(StepRecord)
+        .where(StepRecord.user_id == user.id, StepRecord.recorded_date.between(start, end))
+        .order_by(StepRecord.recorded_date, StepRecord.source)
+    ).scalars()
+    return reply(
+        StepsOut(
+            records=[
+                StepRecordOut(
+                    date=r.recorded_date,
+                    source=r.source,
+                    steps=r.steps,
+                    distance_m=r.distance_m,
+                    active_minutes=r.active_minutes,
+                    recording_method=r.recording_method,
+                    status=r.status,
+                    anomaly_score=r.anomaly_score,
+                )
+                for r in records
+            ],
+            days=[
+                DayOut(date=d.day, credited_steps=d.credited_steps, coins=d.coins)
+                for d in steps.daily_totals(user.id, start, end)
+            ],
+        )
+    )
+
+
+@operation(
+    bp, "GET", "/wallet", summary="Coin balances", responses={200: WalletOut}, tags=["wallet"]
+)
+def wallet():
+    return reply(_wallet_out(current_member().id))
+
+
+@operation(
+    bp,
+    "GET",
+    "/wallet/transactions",
+    summary="The ledger, newest first, with cursor pagination",
+    query=PageQuery,
+    responses={200: TransactionsOut},
+    tags=["wallet"],
+)
+def transactions(query: PageQuery):
+    user = current_member()
+    before = decode_cursor(query.cursor)
+    stmt = select(CoinTransaction).where(CoinTransaction.user_id == user.id)
+    if before is not None:
+        stmt = stmt.where(CoinTransaction.id < before)
+    rows = list(
+        db.session.execute(
+            stmt.order_by(CoinTransaction.id.desc()).limit(query.limit + 1)
+        ).scalars()
+    )
+    page, more = rows[: query.limit], len(rows) > query.limit
+    return reply(
+        TransactionsOut(
+            items=[TransactionOut.model_validate(row, from_attributes=True) for row in page],
+            next_cursor=encode_cursor(page[-1].id) if more else None,
+        )
+    )
+
+
+@operation(
+    bp,
+    "GET",
+    "/leaderboard",
+    summary="Precomputed rankings; `me` is the member's own rank when ranked",
+    query=LeaderboardQuery,
+    responses={200: LeaderboardOut},
+    tags=["leaderboard"],
+)
+def leaderboard(query: LeaderboardQuery):
+    user = current_member()
+    board = rankings.board(query.period, query.limit, user.id)
+    return reply(
+        LeaderboardOut(
+            period=query.period,
+            generated_at=board.generated_at,
+            entries=[
+                LeaderboardEntryOut(
+                    rank=e.rank, display_name=e.display_name, total_steps=e.total_steps
+                )
+                for e in board.entries
+            ],
+            me=MyRankOut(rank=board.me.rank, total_steps=board.me.total_steps)
+            if board.me
+            else None,
+        )
+    )
+
+
+@operation(
+    bp,
+    "GET",
+    "/achievements",
+    summary="Every achievement with the member's progress",
+    responses={200: AchievementsOut},
+    tags=["achievements"],
+)
+def list_achievements():
+    user = current_member()
+    return reply(
+        AchievementsOut(
+            items=[
+                AchievementOut(
+                    code=p.achievement.code,
+                    name=p.achievement.name,
+                    description=p.achievement.description,
+                    reward_coins=p.achievement.reward_coins,
+                    unlocked_at=p.unlocked_at,
+                    progress=round(p.fraction, 4),
+                )
+                for p in achievements.progress_for(user.id)
+            ]
+        )
+    )

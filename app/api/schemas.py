@@ -1,0 +1,311 @@
+"""Request and response schemas of /api/v1. The OpenAPI document is generated from these."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+
+from app.models.steps import RECORDING_METHODS, SOURCES
+
+Source = Literal[SOURCES]  # type: ignore[valid-type]
+RecordingMethod = Literal[RECORDING_METHODS]  # type: ignore[valid-type]
+MAX_SYNC_RECORDS = 100
+MAX_ID = 2_147_483_647  # ids beyond a 32-bit integer cannot exist; refuse them up front
+Email = Annotated[str, Field(min_length=3, max_length=254)]
+Password = Annotated[str, Field(min_length=1, max_length=256)]
+
+
+class In(BaseModel):
+    """Request bodies: unknown fields are ignored so older phones keep working."""
+
+    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
+
+
+class Out(BaseModel):
+    pass
+
+
+# --- errors ---------------------------------------------------------------------------
+
+
+class ErrorBody(Out):
+    code: str
+    message: str
+    details: list[dict] = []
+
+
+class ErrorResponse(Out):
+    error: ErrorBody
+
+
+# --- auth -----------------------------------------------------------------------------
+
+
+class RegisterIn(In):
+    email: Email
+    password: Annotated[str, Field(min_length=8, max_length=256)]
+    full_name: Annotated[str, Field(min_length=1, max_length=120)]
+    timezone: Annotated[str, Field(max_length=64)] | None = None
+    referral_code: Annotated[str, Field(max_length=16)] | None = None
+    device_name: Annotated[str, Field(max_length=120)] | None = None
+
+
+class LoginIn(In):
+    email: Email
+    password: Password
+    device_name: Annotated[str, Field(max_length=120)] | None = None
+
+
+class RefreshIn(In):
+    refresh_token: Annotated[str, Field(min_length=1, max_length=200)]
+
+
+class WalletOut(Out):
+    available_coins: int
+    frozen_coins: int
+    lifetime_earned: int
+    lifetime_spent: int
+
+
+class UserOut(Out):
+    id: int
+    email: str
+    full_name: str
+    timezone: str
+    referral_code: str
+
+
+class MeOut(UserOut):
+    wallet: WalletOut
+
+
+class AuthOut(Out):
+    user: UserOut
+    access_token: str
+    refresh_token: str
+    token_type: Literal["Bearer"] = "Bearer"
+    expires_in: int
+
+
+class TokenOut(Out):
+    access_token: str
+    refresh_token: str
+    token_type: Literal["Bearer"] = "Bearer"
+    expires_in: int
+
+
+# --- steps ----------------------------------------------------------------------------
+
+
+class IntervalIn(In):
+    start: AwareDatetime
+    end: AwareDatetime
+    steps: Annotated[int, Field(ge=0, le=1_000_000)]
+
+    @model_validator(mode="after")
+    def _ends_after_start(self) -> IntervalIn:
+        if self.end < self.start:
+            raise ValueError("end must not be before start")
+        return self
+
+
+class StepRecordIn(In):
+    date: date
+    steps: Annotated[int, Field(ge=0, le=10_000_000)]
+    source: Source
+    distance_m: Annotated[float, Field(ge=0, le=1_000_000, allow_inf_nan=False)] | None = None
+    active_minutes: Annotated[int, Field(ge=0, le=1440)] | None = None
+    recording_method: RecordingMethod = "automatic"
+    client_record_id: Annotated[str, Field(max_length=128)] | None = None
+    intervals: Annotated[list[IntervalIn], Field(max_length=1440)] | None = None
+
+
+class SyncIn(In):
+    device_id: Annotated[str, Field(max_length=128)] | None = None
+    records: Annotated[list[StepRecordIn], Field(min_length=1, max_length=MAX_SYNC_RECORDS)]
+
+
+class ReasonOut(Out):
+    code: str
+    message: str
+    weight: int
+
+
+class SyncResultOut(Out):
+    date: date
+    source: str
+    status: Literal["accepted", "unchanged", "flagged", "rejected"]
+    steps: int
+    coins_awarded: int
+    reasons: list[ReasonOut]
+
+
+class SyncOut(Out):
+    results: list[SyncResultOut]
+    wallet: WalletOut
+
+
+QueryDate = Annotated[date, Field(ge=date(2000, 1, 1), le=date(2100, 12, 31))]
+
+
+class StepsQuery(In):
+    from_: QueryDate | None = Field(default=None, alias="from")
+    to: QueryDate | None = None
+
+
+class StepRecordOut(Out):
+    date: date
+    source: str
+    steps: int
+    distance_m: float | None
+    active_minutes: int | None
+    recording_method: str
+    status: Literal["verified", "pending", "rejected"]
+    anomaly_score: int
+
+
+class DayOut(Out):
+    date: date
+    credited_steps: int
+    coins: int
+
+
+class StepsOut(Out):
+    records: list[StepRecordOut]
+    days: list[DayOut]
+
+
+# --- wallet, leaderboard, achievements --------------------------------------------------
+
+
+class PageQuery(In):
+    limit: Annotated[int, Field(ge=1, le=100)] = 20
+    cursor: Annotated[str, Field(max_length=200)] | None = None
+
+
+class TransactionOut(Out):
+    id: int
+    created_at: datetime
+    transaction_type: str
+    amount: int
+    frozen_change: int
+    available_after: int
+    frozen_after: int
+    description: str
+    reference_type: str | None
+    reference_id: str | None
+
+
+class TransactionsOut(Out):
+    items: list[TransactionOut]
+    next_cursor: str | None
+
+
+class LeaderboardQuery(In):
+    period: Literal["weekly", "monthly", "all_time"] = "weekly"
+    limit: Annotated[int, Field(ge=1, le=1000)] = 100
+
+
+class LeaderboardEntryOut(Out):
+    rank: int
+    display_name: str
+    total_steps: int
+
+
+class MyRankOut(Out):
+    rank: int
+    total_steps: int
+
+
+class LeaderboardOut(Out):
+    period: Literal["weekly", "monthly", "all_time"]
+    generated_at: datetime | None
+    entries: list[LeaderboardEntryOut]
+    me: MyRankOut | None
+
+
+class AchievementOut(Out):
+    code: str
+    name: str
+    description: str
+    reward_coins: int
+    unlocked_at: datetime | None
+    progress: Annotated[float, Field(ge=0, le=1)]
+
+
+class AchievementsOut(Out):
+    items: list[AchievementOut]
+
+
+# --- catalogue and orders -----------------------------------------------------------------
+
+
+class ProductsQuery(PageQuery):
+    category: Annotated[str, Field(max_length=60)] | None = None
+    q: Annotated[str, Field(max_length=100)] | None = None
+
+
+class ProductOut(Out):
+    id: int
+    title: str
+    category: str
+    coin_price: int
+    in_stock: bool
+    image_url: str | None
+
+
+class ProductsOut(Out):
+    items: list[ProductOut]
+    next_cursor: str | None
+
+
+class AddressIn(In):
+    recipient_name: Annotated[str, Field(max_length=120)] | None = None
+    line1: Annotated[str, Field(min_length=1, max_length=200)]
+    line2: Annotated[str, Field(max_length=200)] | None = None
+    city: Annotated[str, Field(min_length=1, max_length=100)]
+    state: Annotated[str, Field(max_length=100)] | None = None
+    postal_code: Annotated[str, Field(max_length=20)] | None = None
+    country: Annotated[str, Field(pattern=r"^[A-Za-z]{2}$")]
+    phone: Annotated[str, Field(max_length=32)] | None = None
+
+
+class OrderLineIn(In):
+    product_id: Annotated[int, Field(ge=1, le=MAX_ID)]
+    quantity: Annotated[int, Field(ge=1, le=10)] = 1
+
+
+class OrderIn(In):
+    items: Annotated[list[OrderLineIn], Field(min_length=1, max_length=20)]
+    address_id: Annotated[int, Field(ge=1, le=MAX_ID)] | None = None
+    shipping_address: AddressIn | None = None
+
+    @model_validator(mode="after")
+    def _one_address(self) -> OrderIn:
+        if self.address_id is not None and self.shipping_address is not None:
+            raise ValueError("give address_id or shipping_address, not both")
+        return self
+
+
+class OrderItemOut(Out):
+    product_id: int
+    title: str
+    quantity: int
+    coin_price: int
+
+
+class OrderOut(Out):
+    order_code: str
+    status: Literal["pending", "processing", "shipped", "delivered", "cancelled", "refunded"]
+    total_coins: int
+    items: list[OrderItemOut]
+    created_at: datetime
+    tracking_number: str | None
+    shipping_address: dict
+
+
+class OrdersOut(Out):
+    items: list[OrderOut]
+    next_cursor: str | None

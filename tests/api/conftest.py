@@ -1,0 +1,65 @@
+"""Helpers for API tests: a signed-in phone."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from tests.fixtures.factories import PASSWORD
+
+
+class Phone:
+    """A phone app talking to /api/v1 with a member's bearer token."""
+
+    def __init__(self, client, email: str, password: str = PASSWORD) -> None:
+        self.client = client
+        answer = client.post(
+            "/api/v1/auth/login", json={"email": email, "password": password, "device_name": "t"}
+        )
+        assert answer.status_code == 200, answer.get_json()
+        self.tokens = answer.get_json()
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.tokens['access_token']}"}
+
+    def get(self, path: str, **kwargs):
+        return self.client.get(f"/api/v1{path}", headers=self.headers, **kwargs)
+
+    def post(self, path: str, json=None, headers=None, **kwargs):
+        return self.client.post(
+            f"/api/v1{path}", json=json, headers={**self.headers, **(headers or {})}, **kwargs
+        )
+
+    def sync(self, *records: dict, headers=None):
+        return self.post("/steps/sync", {"records": list(records)}, headers=headers)
+
+
+def today() -> str:
+    return datetime.now(UTC).date().isoformat()
+
+
+def days_ago(n: int) -> str:
+    return (datetime.now(UTC).date() - timedelta(days=n)).isoformat()
+
+
+def record(day: str | None = None, steps: int = 8000, source: str = "google_fit", **extra):
+    base = {"date": day or today(), "steps": steps, "source": source}
+    base.setdefault("distance_m", round(steps * 0.75, 1))
+    base.setdefault("active_minutes", max(1, steps // 100))
+    base.update(extra)
+    return base
+
+
+@pytest.fixture
+def phone(client, member) -> Phone:
+    return Phone(client, member.email)
+
+
+@pytest.fixture
+def make_phone(client):
+    def make(user) -> Phone:
+        return Phone(client, user.email)
+
+    return make
