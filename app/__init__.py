@@ -46,6 +46,10 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
     from app.cli import register_cli
 
     register_cli(app)
+
+    from app.jobs.scheduler import start_scheduler_if_allowed
+
+    start_scheduler_if_allowed(app)
     return app
 
 
@@ -78,6 +82,7 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from app.admin import bp as admin_bp
     from app.api import bp as api_bp
     from app.web import bp as web_bp
     from app.web.auth import bp as auth_bp
@@ -87,3 +92,4 @@ def _register_blueprints(app: Flask) -> None:
     # The API authenticates with bearer tokens, never cookies, so CSRF cannot apply.
     csrf.exempt(api_bp)
     app.register_blueprint(api_bp)
+    app.register_blueprint(admin_bp)

@@ -1,4 +1,4 @@
-"""Commands: flask seed …, flask users …  (SPEC §8)."""
+"""Commands: flask seed …, flask users …, flask jobs / products / scheduler …  (SPEC §8)."""
 
 from __future__ import annotations
 
@@ -15,8 +15,13 @@ DEV_ADMIN_PASSWORD = "fitkart-admin"
 
 
 def register_cli(app: Flask) -> None:
+    from app.jobs.cli import jobs_group, products_group, scheduler_group
+
     app.cli.add_command(seed_group)
     app.cli.add_command(users_group)
+    app.cli.add_command(jobs_group)
+    app.cli.add_command(products_group)
+    app.cli.add_command(scheduler_group)
 
 
 @click.group("seed", help="Load initial or demo data.")

@@ -37,7 +37,7 @@ from app.api.schemas import (
 from app.extensions import db
 from app.models.steps import StepRecord
 from app.models.wallet import CoinTransaction, Wallet
-from app.services import achievements, idempotency, rankings, steps
+from app.services import achievements, idempotency, leaderboards, steps
 from app.services.anticheat import Interval
 from app.services.errors import DomainError
 
@@ -265,20 +265,18 @@ def transactions(query: PageQuery):
 )
 def leaderboard(query: LeaderboardQuery):
     user = current_member()
-    board = rankings.board(query.period, query.limit, user.id)
+    mine = leaderboards.member_rank(user.id, query.period)
     return reply(
         LeaderboardOut(
             period=query.period,
-            generated_at=board.generated_at,
+            generated_at=leaderboards.generated_at(query.period),
             entries=[
                 LeaderboardEntryOut(
                     rank=e.rank, display_name=e.display_name, total_steps=e.total_steps
                 )
-                for e in board.entries
+                for e in leaderboards.top_entries(query.period, query.limit)
             ],
-            me=MyRankOut(rank=board.me.rank, total_steps=board.me.total_steps)
-            if board.me
-            else None,
+            me=MyRankOut(rank=mine.rank, total_steps=mine.total_steps) if mine else None,
         )
     )
 

@@ -2,8 +2,10 @@
 
 from app.models.admin import AdminLog, AnalyticsEvent, IdempotencyKey, JobRun, Setting
 from app.models.base import Base
+from app.models.cart import CartItem
 from app.models.catalog import RewardProduct
 from app.models.gamification import Achievement, LeaderboardEntry, UserAchievement
+from app.models.jobs import JobLock
 from app.models.notifications import Notification
 from app.models.orders import Order, OrderItem
 from app.models.steps import StepRecord, StepValidation
@@ -15,8 +17,10 @@ __all__ = [
     "AdminLog",
     "AnalyticsEvent",
     "Base",
+    "CartItem",
     "CoinTransaction",
     "IdempotencyKey",
+    "JobLock",
     "JobRun",
     "LeaderboardEntry",
     "Notification",

@@ -72,4 +72,6 @@ class LeaderboardEntry(CreatedAt, Base):
         CheckConstraint("rank >= 1", name="rank_positive"),
         UniqueConstraint("period", "period_start", "user_id"),
         Index("ix_leaderboard_cache_period_rank", "period", "rank"),
+        # A board's top N straight from the index, however many members it ranks.
+        Index("ix_leaderboard_cache_board_rank", "period", "period_start", "rank"),
     )

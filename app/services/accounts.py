@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo, available_timezones
 
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
 from app.models.base import utcnow
@@ -111,8 +112,14 @@ def create_user(
         role=role,
         referral_code=new_referral_code(),
     )
-    db.session.add(user)
-    db.session.flush()
+    try:
+        # A savepoint: a concurrent registration of the same e-mail loses here, not in a 500.
+        with db.session.begin_nested():
+            db.session.add(user)
+    except IntegrityError:
+        raise Conflict(
+            "An account with that e-mail already exists.", details=[{"field": "email"}]
+        ) from None
     ledger.open_wallet(user.id)
     if referrer is not None:
         referrals.link(referrer, user)

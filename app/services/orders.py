@@ -7,6 +7,7 @@ shipped/delivered → refunded (coins returned). Every change notifies the membe
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Iterable
 from datetime import datetime
@@ -74,7 +75,7 @@ def clean_address(raw: dict[str, Any]) -> dict[str, str | None]:
         if not address[required]:
             problems.append({"field": required, "message": "This is required."})
     country = address["country"]
-    if country and not (len(country) == 2 and country.isalpha()):
+    if country and not re.fullmatch(r"[A-Za-z]{2}", country):
         problems.append(
             {"field": "country", "message": "Use the two-letter country code, e.g. DE or NG."}
         )

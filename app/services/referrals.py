@@ -10,6 +10,7 @@ from app.models.orders import Order
 from app.models.users import Referral, User
 from app.services import ledger
 from app.services.errors import ValidationFailed
+from app.services.notifications import notify
 from app.services.settings import get_settings
 
 
@@ -70,5 +71,19 @@ def pay_bonus_on_first_shipment(referred_user_id: int) -> Referral | None:
     )
     referral.status = "converted"
     referral.converted_at = now
+    notify(
+        referral.referrer_id,
+        "referral",
+        "Referral bonus: a friend you invited got their first reward",
+        f"+{settings.referral_referrer_bonus} coins.",
+        link="/referrals",
+    )
+    notify(
+        referral.referred_id,
+        "referral",
+        "Welcome bonus for joining with a friend's code",
+        f"+{settings.referral_referred_bonus} coins.",
+        link="/wallet",
+    )
     db.session.flush()
     return referral

@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import case, func, select
+from sqlalchemy.orm import selectinload
 
 from app.extensions import db
 from app.models.base import utcnow
@@ -99,6 +100,33 @@ def streak(days: list[DayTotal], minimum_steps: int = 1) -> int:
         else:
             break
     return count
+
+
+def records_between(user_id: int, start: date, end: date) -> list[StepRecord]:
+    """The member's records of these days (each with its validation), oldest day first."""
+    return list(
+        db.session.execute(
+            select(StepRecord)
+            .options(selectinload(StepRecord.validation))
+            .where(
+                StepRecord.user_id == user_id,
+                StepRecord.recorded_date.between(start, end),
+            )
+            .order_by(StepRecord.recorded_date, StepRecord.source)
+        ).scalars()
+    )
+
+
+def recent_validations(user_id: int, limit: int = 5) -> list[StepValidation]:
+    """The member's latest flagged records (any status), newest day first."""
+    return list(
+        db.session.execute(
+            select(StepValidation)
+            .where(StepValidation.user_id == user_id)
+            .order_by(StepValidation.recorded_date.desc(), StepValidation.id.desc())
+            .limit(limit)
+        ).scalars()
+    )
 
 
 # --- sync -------------------------------------------------------------------------------

@@ -17,10 +17,9 @@ from datetime import datetime, timedelta
 
 import jwt
 from flask import current_app
-from sqlalchemy import delete, select, update
+from sqlalchemy import select, update
 
 from app.extensions import db
-from app.models.admin import IdempotencyKey
 from app.models.base import utcnow
 from app.models.users import RefreshToken, User
 from app.services.db import transaction
@@ -193,11 +192,3 @@ def user_for_access_token(raw: str) -> User:
     if not user.is_active:
         raise Forbidden("This account is disabled.")
     return user
-
-
-def delete_expired(now: datetime | None = None) -> int:
-    """Clean-up: expired refresh tokens and idempotency keys. Returns rows removed."""
-    when = now or utcnow()
-    tokens = db.session.execute(delete(RefreshToken).where(RefreshToken.expires_at < when))
-    keys = db.session.execute(delete(IdempotencyKey).where(IdempotencyKey.expires_at < when))
-    return (tokens.rowcount or 0) + (keys.rowcount or 0)

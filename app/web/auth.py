@@ -1,64 +1,242 @@
-"""Login and logout for the browser (registration and password reset come with the pages)."""
+"""Accounts in the browser: register, sign in and out, password reset and change."""
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
+import time
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField
-from wtforms.validators import DataRequired, Length
+from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
 from app.extensions import db, limiter
-from app.services import accounts
-from app.services.errors import AccountDisabled, AuthenticationFailed
+from app.services import accounts, mail, password_reset
+from app.services.errors import AccountDisabled, AuthenticationFailed, Conflict, ValidationFailed
+from app.web.errors import register_error_handlers
+from app.web.forms import apply_errors, timezone_choices
+from app.web.rendering import safe_next
 
 bp = Blueprint("auth", __name__)
+register_error_handlers(bp)
+
+LOGIN_LIMIT = "10 per minute"
+REGISTER_LIMIT = "20 per hour"
+RESET_LIMIT = "5 per 15 minutes"
 
 
 class LoginForm(FlaskForm):
     email = EmailField("E-mail", validators=[DataRequired(), Length(max=254)])
     password = PasswordField("Password", validators=[DataRequired(), Length(max=256)])
-    remember = BooleanField("Keep me signed in on this device")
+    remember = BooleanField("Keep me signed in on this device for 14 days")
 
 
-def _safe_next(target: str | None) -> str:
-    """Only same-site paths: an open redirect would hand members to a phishing page."""
-    if not target:
-        return url_for("web.dashboard")
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return url_for("web.dashboard")
-    return target
+class RegisterForm(FlaskForm):
+    full_name = StringField("Your name", validators=[DataRequired(), Length(max=120)])
+    email = EmailField("E-mail", validators=[DataRequired(), Length(max=254)])
+    password = PasswordField(
+        "Password",
+        validators=[DataRequired(), Length(max=256)],
+        description="At least 8 characters.",
+    )
+    timezone = SelectField("Time zone", default="UTC", validate_choice=False)
+    referral_code = StringField(
+        "Referral code (optional)",
+        validators=[Optional(), Length(max=16)],
+        description="From a friend's invite link: you both get bonus coins.",
+    )
 
 
-def _login_rate_key() -> str:
-    return f"login:{request.remote_addr}"
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField("E-mail", validators=[DataRequired(), Length(max=254)])
+
+
+class ResetPasswordForm(FlaskForm):
+    password = PasswordField(
+        "New password",
+        validators=[DataRequired(), Length(max=256)],
+        description="At least 8 characters.",
+    )
+    confirm = PasswordField(
+        "Repeat the new password",
+        validators=[DataRequired(), EqualTo("password", message="The two passwords differ.")],
+    )
+
+
+def _ip_key() -> str:
+    return f"{request.endpoint}:{request.remote_addr}"
+
+
+@bp.errorhandler(429)
+def too_many_attempts(error):
+    """The rate limit answers on the page itself, saying how long to wait."""
+    current = limiter.current_limit
+    retry = max(1, int(current.reset_at - time.time())) if current else 60
+    wait = f"{retry} seconds" if retry < 120 else f"{retry // 60} minutes"
+    message = f"Too many attempts from your network. Wait {wait}, then try again."
+    if request.endpoint == "auth.register":
+        form = RegisterForm()
+        form.timezone.choices = timezone_choices()
+        template = "auth/register.html"
+    elif request.endpoint == "auth.forgot_password":
+        form, template = ForgotPasswordForm(), "auth/forgot_password.html"
+    else:
+        form, template = LoginForm(), "auth/login.html"
+    response = current_app.make_response(
+        (render_template(template, form=form, form_error=message), 429)
+    )
+    response.headers["Retry-After"] = str(retry)
+    return response
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit("10 per minute", key_func=_login_rate_key, methods=["POST"])
+@limiter.limit(LOGIN_LIMIT, key_func=_ip_key, methods=["POST"])
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("web.dashboard"))
     form = LoginForm()
+    form_error = None
     if form.validate_on_submit():
         try:
             user = accounts.authenticate(form.email.data or "", form.password.data or "")
         except (AuthenticationFailed, AccountDisabled) as exc:
-            form.password.errors = [exc.message]
+            db.session.rollback()
+            form_error = exc.message
         else:
             db.session.commit()
             login_user(user, remember=bool(form.remember.data))
-            return redirect(_safe_next(request.args.get("next")))
-    status = 200 if request.method == "GET" or not form.errors else 422
-    return render_template("auth/login.html", form=form), status
+            return redirect(safe_next(request.args.get("next")))
+    status = 200 if request.method == "GET" else 422
+    return render_template("auth/login.html", form=form, form_error=form_error), status
 
 
 @bp.post("/logout")
 @login_required
 def logout():
     logout_user()
-    flash("You are signed out.", "info")
+    flash("You are signed out. See you on your next walk!", "info")
     return redirect(url_for("web.landing"))
+
+
+@bp.route("/register", methods=["GET", "POST"])
+@limiter.limit(REGISTER_LIMIT, key_func=_ip_key, methods=["POST"])
+def register():
+    if current_user.is_authenticated:
+        return redirect(url_for("web.dashboard"))
+    form = RegisterForm()
+    form.timezone.choices = timezone_choices()
+    if request.method == "GET" and request.args.get("ref"):
+        form.referral_code.data = request.args["ref"].strip().upper()[:16]
+    if form.validate_on_submit():
+        try:
+            user = accounts.create_user(
+                form.email.data or "",
+                form.password.data or "",
+                form.full_name.data or "",
+                timezone=form.timezone.data,
+                referral_code=(form.referral_code.data or "").strip().upper() or None,
+            )
+            db.session.commit()
+        except ValidationFailed as exc:
+            db.session.rollback()
+            apply_errors(form, exc)
+        except Conflict:
+            db.session.rollback()
+            _tell_owner_about_signup(form.email.data or "")
+            form.email.errors = [
+                "This e-mail cannot be used to register. If it is yours, sign in or reset "
+                "your password."
+            ]
+        else:
+            login_user(user)
+            flash("Welcome to FitKart! Sync your steps from the app to start earning.", "success")
+            return redirect(url_for("web.dashboard"))
+    status = 200 if request.method == "GET" else 422
+    return render_template("auth/register.html", form=form), status
+
+
+def _tell_owner_about_signup(email: str) -> None:
+    """The real owner hears about a sign-up attempt with their address."""
+    user = accounts.find_by_email(email)
+    if user is None:
+        return
+    body = (
+        "Someone tried to create a FitKart account with this e-mail address, which already "
+        "has one.\n\nIf it was you, sign in instead: "
+        f"{url_for('auth.login', _external=True)}\n"
+        f"Forgot your password? {url_for('auth.forgot_password', _external=True)}\n"
+    )
+    try:
+        mail.send(user.email, "You already have a FitKart account", body)
+    except mail.MailNotSent:
+        current_app.logger.exception("sign-up notice to user %s not sent", user.id)
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+@limiter.limit(RESET_LIMIT, key_func=_ip_key, methods=["POST"])
+def forgot_password():
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        password_reset.request_reset(
+            form.email.data or "",
+            lambda token: url_for("auth.reset_password", token=token, _external=True),
+        )
+        db.session.rollback()
+        # The same answer whether or not the address has an account.
+        return render_template("auth/reset_sent.html", email=form.email.data)
+    status = 200 if request.method == "GET" else 422
+    return render_template("auth/forgot_password.html", form=form), status
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+def reset_password(token: str):
+    try:
+        password_reset.user_for_token(token)
+    except password_reset.ResetLinkInvalid as exc:
+        db.session.rollback()
+        return render_template("auth/reset_invalid.html", message=exc.message), 400
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            password_reset.reset_password(token, form.password.data or "")
+        except ValidationFailed as exc:
+            apply_errors(form, exc)
+        else:
+            logout_user()
+            flash("Your password is changed. Sign in with the new one.", "success")
+            return redirect(url_for("auth.login"))
+    status = 200 if request.method == "GET" else 422
+    return render_template("auth/reset_password.html", form=form, token=token), status
+
+
+@bp.post("/settings/password")
+@login_required
+def change_password():
+    """A new password signs out every other browser and revokes the phone's tokens."""
+    from app.web.settings import PasswordForm, render_settings
+
+    form = PasswordForm()
+    if form.validate_on_submit():
+        remembered = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token")
+        try:
+            accounts.change_password(
+                current_user, form.current_password.data or "", form.password.data or ""
+            )
+            db.session.commit()
+        except ValidationFailed as exc:
+            db.session.rollback()
+            apply_errors(form, exc)
+        else:
+            # The bump of session_version ended this session too: start a fresh one here.
+            login_user(current_user._get_current_object(), remember=remembered in request.cookies)
+            flash("Your password is changed. Other devices are signed out.", "success")
+            return redirect(url_for("web.settings") + "#change-password")
+    return render_settings(422, password_form=form)

@@ -4,23 +4,27 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import jsonify, redirect, render_template, url_for
+from flask import jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select, text
 
 from app.extensions import db
-from app.models.wallet import CoinTransaction
-from app.services import steps
-from app.services.notifications import unread_count
+from app.models.gamification import Achievement, UserAchievement
+from app.services import leaderboards, steps
 from app.services.settings import get_settings
 from app.web import bp
+from app.web.charts import steps_chart
+from app.web.rendering import render_page
+
+CHART_RANGES = (7, 30, 90)
 
 
 @bp.get("/")
 def landing():
     if current_user.is_authenticated:
         return redirect(url_for("web.dashboard"))
-    return render_template("web/landing.html")
+    settings = get_settings()
+    return render_template("web/landing.html", settings=settings)
 
 
 @bp.get("/healthz")
@@ -34,30 +38,39 @@ def healthz():
     return jsonify({"status": "ok", "database": database})
 
 
+def chart_range() -> int:
+    value = request.args.get("range", type=int)
+    return value if value in CHART_RANGES else 30
+
+
 @bp.get("/dashboard")
 @login_required
 def dashboard():
     settings = get_settings()
     today = steps.member_today(current_user)
-    days = steps.daily_totals(current_user.id, today - timedelta(days=29), today)
-    recent = (
-        db.session.execute(
-            select(CoinTransaction)
-            .where(CoinTransaction.user_id == current_user.id)
-            .order_by(CoinTransaction.id.desc())
-            .limit(5)
-        )
-        .scalars()
-        .all()
-    )
-    today_row = days[-1]
-    return render_template(
+    days_shown = chart_range()
+    days = steps.daily_totals(current_user.id, today - timedelta(days=89), today)
+    shown = days[-days_shown:]
+    latest = db.session.execute(
+        select(UserAchievement, Achievement)
+        .join(Achievement, Achievement.id == UserAchievement.achievement_id)
+        .where(UserAchievement.user_id == current_user.id)
+        .order_by(UserAchievement.unlocked_at.desc(), UserAchievement.id.desc())
+        .limit(3)
+    ).all()
+    return render_page(
         "web/dashboard.html",
+        "chart",
         wallet=current_user.wallet,
-        today=today_row,
-        days=days,
+        today=days[-1],
         cap=settings.daily_step_cap,
+        steps_per_coin=settings.steps_per_coin,
         streak=steps.streak(days),
-        recent=recent,
-        unread=unread_count(current_user.id),
+        chart=steps_chart(shown, settings.daily_step_cap),
+        days_shown=days_shown,
+        ranges=CHART_RANGES,
+        total_shown=sum(d.credited_steps for d in shown),
+        flagged=steps.recent_validations(current_user.id, limit=5),
+        latest_achievements=latest,
+        weekly_rank=leaderboards.member_rank(current_user.id, "weekly"),
     )

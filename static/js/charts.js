@@ -1,18 +1,52 @@
-// Draws every <canvas data-labels data-values> as a bar chart of steps per day.
+// Draws every <canvas data-chart='{type, labels, datasets}'> with the vendored Chart.js.
+// The server builds the data; this file only knows how to show it.
 (function () {
+  "use strict";
+
+  function compact(value) {
+    if (Math.abs(value) >= 1000) return (value / 1000).toFixed(value % 1000 === 0 ? 0 : 1) + "k";
+    return String(value);
+  }
+
   function draw(canvas) {
-    if (!window.Chart || canvas.dataset.drawn) return;
-    canvas.dataset.drawn = "1";
+    if (!window.Chart || window.Chart.getChart(canvas)) return;
+    var spec = JSON.parse(canvas.dataset.chart);
+    var muted = getComputedStyle(document.body).getPropertyValue("--pico-muted-color") || "#6b7280";
     new window.Chart(canvas, {
-      type: "bar",
-      data: {
-        labels: JSON.parse(canvas.dataset.labels),
-        datasets: [{ label: "Steps", data: JSON.parse(canvas.dataset.values), backgroundColor: "#1f9d55" }],
+      type: spec.type,
+      data: { labels: spec.labels, datasets: spec.datasets },
+      options: {
+        responsive: true,
+        maintainAspectRatio: false,
+        animation: window.matchMedia("(prefers-reduced-motion: reduce)").matches ? false : { duration: 300 },
+        interaction: { mode: "index", intersect: false },
+        plugins: {
+          legend: { display: false },
+          tooltip: {
+            callbacks: {
+              label: function (item) { return item.dataset.label + ": " + Number(item.raw).toLocaleString(); },
+            },
+          },
+        },
+        scales: {
+          x: { grid: { display: false }, ticks: { color: muted, maxRotation: 0, autoSkipPadding: 8 } },
+          y: { beginAtZero: true, ticks: { color: muted, callback: compact, maxTicksLimit: 5 } },
+        },
       },
-      options: { responsive: true, plugins: { legend: { display: false } }, scales: { y: { beginAtZero: true } } },
     });
   }
-  function drawAll(root) { root.querySelectorAll("canvas[data-values]").forEach(draw); }
+
+  function drawAll(root) {
+    (root.querySelectorAll ? root : document).querySelectorAll("canvas[data-chart]").forEach(draw);
+  }
+
   document.addEventListener("DOMContentLoaded", function () { drawAll(document); });
-  document.addEventListener("htmx:afterSwap", function (e) { drawAll(e.target); });
+  document.addEventListener("htmx:afterSettle", function (event) { drawAll(event.target); });
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    if (!window.Chart) return;
+    event.detail.target.querySelectorAll("canvas[data-chart]").forEach(function (canvas) {
+      var chart = window.Chart.getChart(canvas);
+      if (chart) chart.destroy();
+    });
+  });
 })();

@@ -1,0 +1,67 @@
+"""The admin console, /admin: fraud triage and the back office. Admins only."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from app.extensions import db, login_manager
+from app.services.errors import DomainError
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+@bp.before_request
+def require_admin():
+    """Anonymous visitors go to the login page; signed-in members get a 403."""
+    if not current_user.is_authenticated:
+        return login_manager.unauthorized()
+    if not current_user.is_admin:
+        abort(403)
+    return None
+
+
+@bp.context_processor
+def admin_navigation():
+    """Sections that exist, so the nav never links to a page that is not built."""
+    from flask import current_app
+
+    names = {rule.endpoint for rule in current_app.url_map.iter_rules()}
+    return {"admin_endpoints": names}
+
+
+@bp.after_request
+def no_caching(response):
+    # Admin pages carry personal data: never let a shared proxy or the back button keep them.
+    response.headers["Cache-Control"] = "no-store"
+    response.headers.setdefault("Vary", "HX-Request")
+    return response
+
+
+@bp.errorhandler(DomainError)
+def domain_error(exc: DomainError):
+    """A refused action: the message as the htmx answer, a flash after a form post, or an
+    error page for a GET (redirecting a GET to itself would loop)."""
+    db.session.rollback()
+    if request.headers.get("HX-Request"):
+        return f'<p class="flash flash-error" role="alert">{_escape(exc.message)}</p>', exc.status
+    if request.method == "GET":
+        return (
+            render_template(
+                "errors/error.html", code=exc.status, title="Not possible", message=exc.message
+            ),
+            exc.status,
+        )
+    flash(exc.message, "error")
+    return redirect(request.referrer or url_for("admin.overview"))
+
+
+def _escape(text: str) -> str:
+    from markupsafe import escape
+
+    return str(escape(text))
+
+
+from app.admin import fraud, orders, overview, users  # noqa: E402,F401  (routes register on import)
+
+from app.admin import achievements, analytics, audit, jobs, products, settings  # noqa: E402,F401  # isort: skip

@@ -1,0 +1,118 @@
+"""Orders: filter, move along the flow (SPEC §4), packing list."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from flask import Response, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from app.admin import bp
+from app.admin.forms import arg_int, arg_str
+from app.extensions import db
+from app.models.orders import ORDER_STATUSES, Order
+from app.models.users import User
+from app.services import orders as order_service
+from app.services.errors import NotFound
+
+PAGE_SIZE = 50
+ACTIONS = {
+    "processing": "Start processing",
+    "shipped": "Ship",
+    "delivered": "Mark delivered",
+    "cancelled": "Cancel (release coins, restock)",
+    "refunded": "Refund (coins back)",
+}
+
+
+def _orders_query(status: str | None, term: str | None):
+    stmt = select(Order, User).join(User, User.id == Order.user_id)
+    if status:
+        stmt = stmt.where(Order.status == status)
+    if term:
+        like = f"%{term.lower()}%"
+        stmt = stmt.where(Order.order_code.ilike(like) | User.email.ilike(like))
+    return stmt
+
+
+@bp.get("/orders")
+def orders():
+    status = request.args.get("status")
+    status = status if status in ORDER_STATUSES else None
+    term = arg_str("q")
+    offset = arg_int("offset", minimum=0) or 0
+    rows = db.session.execute(
+        _orders_query(status, term).order_by(Order.id.desc()).limit(PAGE_SIZE).offset(offset)
+    ).all()
+    return render_template(
+        "admin/orders.html",
+        rows=rows,
+        status=status,
+        q=term or "",
+        statuses=ORDER_STATUSES,
+        offset=offset,
+        page_size=PAGE_SIZE,
+        transitions=order_service.TRANSITIONS,
+        actions=ACTIONS,
+    )
+
+
+@bp.get("/orders/<code>")
+def order_detail(code: str):
+    row = db.session.execute(
+        select(Order, User).join(User, User.id == Order.user_id).where(Order.order_code == code)
+    ).first()
+    if row is None:
+        raise NotFound("No such order.")
+    order, member = row
+    return render_template(
+        "admin/order_detail.html",
+        order=order,
+        member=member,
+        allowed=order_service.TRANSITIONS[order.status],
+        actions=ACTIONS,
+    )
+
+
+@bp.post("/orders/<code>/status")
+def order_status(code: str):
+    new_status = request.form.get("status", "")
+    order = order_service.change_status(
+        code,
+        new_status,
+        admin_id=current_user.id,
+        tracking_number=request.form.get("tracking_number"),
+        note=(request.form.get("note") or "").strip() or None,
+    )
+    flash(f"Order {order.order_code} is now {order.status}.", "info")
+    return redirect(request.referrer or url_for("admin.order_detail", code=code))
+
+
+@bp.get("/orders/packing-list.csv")
+def packing_list():
+    """Everything in `processing`: one line per item, ready for the warehouse."""
+    rows = db.session.execute(
+        select(Order).where(Order.status == "processing").order_by(Order.id)
+    ).scalars()
+    out = io.StringIO()
+    writer = csv.writer(out)
+    fields = order_service.ADDRESS_FIELDS
+    writer.writerow(["order_code", *fields, "product", "quantity"])
+    for order in rows:
+        address = order.shipping_address or {}
+        for item in order.items:
+            writer.writerow(
+                [
+                    order.order_code,
+                    *(address.get(field) or "" for field in fields),
+                    item.product_snapshot.get("title", ""),
+                    item.quantity,
+                ]
+            )
+    return Response(
+        out.getvalue(),
+        mimetype="text/csv",
+        headers={"Content-Disposition": "attachment; filename=packing-list.csv"},
+    )

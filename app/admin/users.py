@@ -1,0 +1,108 @@
+"""Members: search, one member's whole story, status changes and coin adjustments."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from jinja2_fragments.flask import render_block
+from sqlalchemy import select
+
+from app.admin import bp
+from app.admin.forms import arg_int, arg_str, is_htmx
+from app.extensions import db
+from app.models.orders import Order
+from app.models.steps import StepRecord, StepValidation
+from app.models.users import Referral, RefreshToken, User
+from app.models.wallet import CoinTransaction
+from app.services import member_admin, password_reset
+from app.services.audit import record_admin_action
+from app.services.db import transaction
+from app.services.errors import ValidationFailed
+
+PAGE_SIZE = 50
+
+
+@bp.get("/users")
+def users():
+    term = arg_str("q")
+    offset = arg_int("offset", minimum=0) or 0
+    context = {
+        "members": member_admin.search(term, limit=PAGE_SIZE, offset=offset),
+        "q": term or "",
+        "offset": offset,
+        "page_size": PAGE_SIZE,
+    }
+    if is_htmx() and request.headers.get("HX-Target") == "member-list":
+        return render_block("admin/users.html", "member_list", **context)
+    return render_template("admin/users.html", **context)
+
+
+@bp.get("/users/<int:user_id>")
+def user_detail(user_id: int):
+    member = member_admin.get_member(user_id)
+
+    def latest(model, order_column, limit=30):
+        return (
+            db.session.execute(
+                select(model)
+                .where(model.user_id == user_id)
+                .order_by(order_column.desc())
+                .limit(limit)
+            )
+            .scalars()
+            .all()
+        )
+
+    referred = db.session.execute(
+        select(Referral, User)
+        .join(User, User.id == Referral.referred_id)
+        .where(Referral.referrer_id == user_id)
+        .order_by(Referral.id.desc())
+    ).all()
+    return render_template(
+        "admin/user_detail.html",
+        member=member,
+        wallet=member.wallet,
+        ledger=latest(CoinTransaction, CoinTransaction.id, 50),
+        steps=latest(StepRecord, StepRecord.recorded_date, 30),
+        flags=latest(StepValidation, StepValidation.id, 30),
+        orders=latest(Order, Order.id, 30),
+        referred=referred,
+        tokens=latest(RefreshToken, RefreshToken.id, 20),
+    )
+
+
+@bp.post("/users/<int:user_id>/status")
+def user_status(user_id: int):
+    status = request.form.get("status", "")
+    member = member_admin.set_status(
+        user_id, status, admin_id=current_user.id, reason=request.form.get("reason", "")
+    )
+    flash(f"{member.full_name} is now {member.status}.", "info")
+    return redirect(url_for("admin.user_detail", user_id=user_id))
+
+
+@bp.post("/users/<int:user_id>/adjust")
+def user_adjust(user_id: int):
+    raw = (request.form.get("amount") or "").strip()
+    if not raw.lstrip("-").isdigit() or len(raw) > 9:
+        raise ValidationFailed("The amount must be a whole number of coins, like 50 or -20.")
+    row = member_admin.adjust_coins(
+        user_id, int(raw), request.form.get("reason", ""), admin_id=current_user.id
+    )
+    flash(f"Adjusted by {row.amount:+,} coins; available now {row.available_after:,}.", "info")
+    return redirect(url_for("admin.user_detail", user_id=user_id))
+
+
+@bp.post("/users/<int:user_id>/password-reset")
+def user_password_reset(user_id: int):
+    """E-mail the member a fresh reset link (for "I never got the e-mail" tickets)."""
+    member = member_admin.get_member(user_id)
+    password_reset.request_reset(
+        member.email,
+        lambda token: url_for("auth.reset_password", token=token, _external=True),
+    )
+    with transaction():
+        record_admin_action(current_user.id, "user.password_reset_sent", "user", member.id)
+    flash(f"A password reset link was sent to {member.email}.", "info")
+    return redirect(url_for("admin.user_detail", user_id=user_id))

@@ -1,0 +1,184 @@
+"""The nightly jobs (SPEC §8): each a thin function over services, and the schedule (UTC).
+
+`analytics_refresh` is FitKart's seventh job: it refreshes PostgreSQL's analytics
+materialized view after the other jobs have changed the day's data (on SQLite it is
+recorded as skipped: there is nothing to refresh).
+"""
+
+from __future__ import annotations
+
+import logging
+
+from app.extensions import db
+from app.jobs.runner import JobContext, JobOutcome, JobSpec
+from app.services import (
+    achievement_repair,
+    analytics_refresh,
+    housekeeping,
+    leaderboards,
+    reconciliation,
+    rescoring,
+    shopify,
+)
+from app.services.db import is_postgres, transaction
+from app.services.settings import get_settings
+
+logger = logging.getLogger("app.jobs")
+
+
+def rebuild_leaderboards(ctx: JobContext) -> JobOutcome:
+    plan = leaderboards.plan_boards(now=ctx.now)
+    ctx.progress.total(len(plan))
+    built = leaderboards.rebuild_leaderboards(now=ctx.now, plan=plan, progress=ctx.progress.advance)
+    return JobOutcome(
+        rows_touched=sum(board.members_ranked for board in built),
+        details={
+            "boards": [
+                {
+                    "period": board.period,
+                    "period_start": board.period_start.isoformat(),
+                    "members_ranked": board.members_ranked,
+                    "final": board.final,
+                }
+                for board in built
+            ]
+        },
+    )
+
+
+def evaluate_achievements(ctx: JobContext) -> JobOutcome:
+    ids = achievement_repair.active_member_ids()
+    ctx.progress.total(len(ids))
+    result = achievement_repair.repair_missed_achievements(
+        now=ctx.now, user_ids=ids, progress=ctx.progress.advance
+    )
+    return JobOutcome(rows_touched=len(result.unlocked), details=result.as_details())
+
+
+def rescore_anomalies(ctx: JobContext) -> JobOutcome:
+    since = rescoring.first_rescored_day(ctx.now, get_settings())
+    ids = rescoring.members_to_rescore(since)
+    ctx.progress.total(len(ids))
+    result = rescoring.rescore_recent_days(now=ctx.now, user_ids=ids, progress=ctx.progress.advance)
+    return JobOutcome(
+        rows_touched=result.scores_changed + len(result.flagged) + result.cases_updated,
+        details={"since": since.isoformat(), **result.as_details()},
+    )
+
+
+def sync_shopify_catalogue(ctx: JobContext) -> JobOutcome:
+    client = shopify.client_from_config(ctx.config, sleep=ctx.sleep)
+    if client is None:
+        return JobOutcome.skipped(
+            "SHOPIFY_STORE_URL and SHOPIFY_ACCESS_TOKEN are not set: no store to sync from."
+        )
+    ctx.progress.total(1)
+    result = shopify.sync_catalogue(
+        client,
+        coins_per_unit=int(
+            ctx.config.get("SHOPIFY_COINS_PER_CURRENCY_UNIT") or shopify.COINS_PER_CURRENCY_UNIT
+        ),
+    )
+    ctx.progress.advance()
+    return JobOutcome(
+        rows_touched=result.rows_touched,
+        details={**result.as_details(), "requests": client.requests_made},
+    )
+
+
+def reconcile_wallets(ctx: JobContext) -> JobOutcome:
+    ctx.progress.total(1)
+    with transaction():
+        result = reconciliation.find_wallet_drift()
+    ctx.progress.advance()
+    if result.drift:
+        logger.warning(
+            "%d of %d wallets disagree with the ledger (user ids %s)",
+            len(result.drift),
+            result.wallets_checked,
+            [item.user_id for item in result.drift[:20]],
+        )
+    return JobOutcome(rows_touched=result.wallets_checked, details=result.as_details())
+
+
+def clean_up_tokens(ctx: JobContext) -> JobOutcome:
+    ctx.progress.total(2)
+    with transaction():
+        tokens = housekeeping.delete_expired_refresh_tokens(ctx.now)
+    ctx.progress.advance()
+    with transaction():
+        keys = housekeeping.delete_expired_idempotency_keys(ctx.now)
+    ctx.progress.advance()
+    return JobOutcome(
+        rows_touched=tokens + keys,
+        details={"refresh_tokens_deleted": tokens, "idempotency_keys_deleted": keys},
+    )
+
+
+def refresh_analytics(ctx: JobContext) -> JobOutcome:
+    postgres = is_postgres()
+    db.session.rollback()
+    if not postgres:
+        return JobOutcome.skipped(
+            "SQLite has no materialized views; /admin/analytics computes the numbers live."
+        )
+    ctx.progress.total(len(analytics_refresh.MATERIALIZED_VIEWS))
+    refreshed = analytics_refresh.refresh_materialized_views()
+    ctx.progress.advance(len(refreshed))
+    return JobOutcome(rows_touched=0, details={"refreshed": refreshed})
+
+
+JOBS: dict[str, JobSpec] = {
+    spec.name: spec
+    for spec in (
+        JobSpec(
+            "leaderboards",
+            "Weekly, monthly and all-time leaderboards from credited steps.",
+            2,
+            0,
+            rebuild_leaderboards,
+        ),
+        JobSpec(
+            "achievements",
+            "Evaluate every active member's achievements; repairs missed awards.",
+            2,
+            30,
+            evaluate_achievements,
+        ),
+        JobSpec(
+            "anomaly_rescore",
+            "Re-score the recent days now that more history has arrived.",
+            3,
+            0,
+            rescore_anomalies,
+        ),
+        JobSpec(
+            "shopify_sync",
+            "Sync reward products and stock from the Shopify store.",
+            4,
+            0,
+            sync_shopify_catalogue,
+        ),
+        JobSpec(
+            "reconcile_wallets",
+            "Check every wallet against the ledger and report any drift.",
+            5,
+            0,
+            reconcile_wallets,
+        ),
+        JobSpec(
+            "cleanup_tokens",
+            "Delete expired refresh tokens and idempotency keys.",
+            5,
+            30,
+            clean_up_tokens,
+        ),
+        JobSpec(
+            "analytics_refresh",
+            "Refresh the analytics materialized view (PostgreSQL).",
+            5,
+            45,
+            refresh_analytics,
+        ),
+    )
+}

@@ -1,0 +1,82 @@
+"""Reading the reward catalogue for the member pages: search, categories, one product."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, or_, select
+
+from app.extensions import db
+from app.models.catalog import RewardProduct
+from app.services.errors import NotFound
+
+MAX_QUERY = 100
+
+
+@dataclass(frozen=True)
+class ProductPage:
+    items: list[RewardProduct]
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def has_more(self) -> bool:
+        return self.page * self.per_page < self.total
+
+
+def _like(term: str) -> str:
+    escaped = term.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def search(
+    query: str | None = None,
+    category: str | None = None,
+    *,
+    page: int = 1,
+    per_page: int = 24,
+) -> ProductPage:
+    """Active products matching the words and category; in-stock first, then cheapest."""
+    stmt = select(RewardProduct).where(RewardProduct.is_active)
+    if category:
+        stmt = stmt.where(func.lower(RewardProduct.category) == category.strip().lower())
+    for word in (query or "")[:MAX_QUERY].split():
+        pattern = _like(word)
+        stmt = stmt.where(
+            or_(
+                func.lower(RewardProduct.title).like(pattern, escape="\\"),
+                func.lower(RewardProduct.description).like(pattern, escape="\\"),
+                func.lower(RewardProduct.category).like(pattern, escape="\\"),
+            )
+        )
+    total = db.session.execute(select(func.count()).select_from(stmt.subquery())).scalar_one()
+    page = max(1, page)
+    items = db.session.execute(
+        stmt.order_by(
+            (RewardProduct.stock_quantity > 0).desc(),
+            RewardProduct.coin_price,
+            RewardProduct.id,
+        )
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    ).scalars()
+    return ProductPage(list(items), int(total), page, per_page)
+
+
+def categories() -> list[str]:
+    return list(
+        db.session.execute(
+            select(RewardProduct.category)
+            .where(RewardProduct.is_active)
+            .distinct()
+            .order_by(RewardProduct.category)
+        ).scalars()
+    )
+
+
+def active_product(product_id: int) -> RewardProduct:
+    product = db.session.get(RewardProduct, product_id)
+    if product is None or not product.is_active:
+        raise NotFound("That reward is not available.")
+    return product

@@ -1,0 +1,23 @@
+"""Clean-up of rows that have outlived their use: expired refresh tokens and idempotency keys."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import delete
+
+from app.extensions import db
+from app.models.admin import IdempotencyKey
+from app.models.users import RefreshToken
+
+
+def delete_expired_refresh_tokens(now: datetime) -> int:
+    """Expired tokens can no longer be used, so rotated ones need no keeping for reuse checks."""
+    result = db.session.execute(delete(RefreshToken).where(RefreshToken.expires_at < now))
+    return result.rowcount or 0
+
+
+def delete_expired_idempotency_keys(now: datetime) -> int:
+    """After expiry a key no longer replays its answer; the row is only weight."""
+    result = db.session.execute(delete(IdempotencyKey).where(IdempotencyKey.expires_at < now))
+    return result.rowcount or 0

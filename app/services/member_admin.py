@@ -1,0 +1,93 @@
+"""Admin actions on members: search, deactivate / ban / restore, coin adjustments."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, or_, select
+
+from app.extensions import db
+from app.models.users import STATUSES, User
+from app.models.wallet import CoinTransaction
+from app.services import ledger, tokens
+from app.services.audit import record_admin_action
+from app.services.db import transaction
+from app.services.errors import NotFound, ValidationFailed
+from app.services.notifications import notify
+
+
+def search(term: str | None, *, limit: int = 50, offset: int = 0) -> list[User]:
+    stmt = select(User).where(User.deleted_at.is_(None))
+    if term and term.strip():
+        like = f"%{term.strip().lower()}%"
+        stmt = stmt.where(
+            or_(
+                func.lower(User.email).like(like),
+                func.lower(User.full_name).like(like),
+                func.lower(User.referral_code).like(like),
+            )
+        )
+    return list(
+        db.session.execute(stmt.order_by(User.id.desc()).limit(limit).offset(offset)).scalars()
+    )
+
+
+def get_member(user_id: int) -> User:
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise NotFound("No such member.")
+    return user
+
+
+def set_status(user_id: int, status: str, *, admin_id: int, reason: str) -> User:
+    """Deactivate, ban or restore. Leaving `active` revokes every token (phones sign out)."""
+    if status not in STATUSES:
+        raise ValidationFailed(f"Status must be one of {', '.join(STATUSES)}.")
+    reason = (reason or "").strip()
+    if status != "active" and not reason:
+        raise ValidationFailed("Give a reason.", details=[{"field": "reason"}])
+    if user_id == admin_id:
+        raise ValidationFailed("You cannot change your own account's status.")
+    with transaction():
+        user = get_member(user_id)
+        before = {"status": user.status, "status_reason": user.status_reason}
+        user.status = status
+        user.status_reason = reason[:500] or None
+        if status != "active":
+            # Existing browser sessions end too: the session version no longer matches.
+            user.session_version += 1
+            tokens.revoke_all_for_user(user.id, reason=f"account_{status}")
+        else:
+            notify(user.id, "account", "Your account is active again")
+        record_admin_action(
+            admin_id,
+            f"user.{status if status != 'active' else 'restore'}",
+            "user",
+            user.id,
+            before=before,
+            after={"status": status, "status_reason": user.status_reason},
+            note=reason or None,
+        )
+    return user
+
+
+def adjust_coins(user_id: int, amount: int, reason: str, *, admin_id: int) -> CoinTransaction:
+    """A hand correction through the ledger, audited in the same transaction."""
+    with transaction():
+        get_member(user_id)
+        row = ledger.adjust_by_admin(user_id, amount, reason, admin_id=admin_id)
+        record_admin_action(
+            admin_id,
+            "wallet.adjust",
+            "user",
+            user_id,
+            before={"available_coins": row.available_after - row.amount},
+            after={"available_coins": row.available_after},
+            note=reason.strip(),
+        )
+        notify(
+            user_id,
+            "coins",
+            f"{'+' if amount > 0 else ''}{amount} coins: adjustment",
+            reason.strip(),
+            link="/wallet",
+        )
+    return row

@@ -1,0 +1,47 @@
+"""Domain errors on member pages: an error page, or a message in place for htmx."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, make_response, render_template
+from flask_wtf.csrf import CSRFError
+
+from app.extensions import db
+from app.services.errors import DomainError
+from app.web.rendering import wants_fragment
+
+TITLES = {
+    400: "That did not work",
+    403: "Not allowed",
+    404: "Not found",
+    409: "That cannot happen right now",
+    422: "Please check what you entered",
+}
+
+
+def message_response(status: int, title: str, message: str) -> Response:
+    if wants_fragment():
+        # Shown in the page's message area, whatever element asked.
+        body = render_template("_flash_message.html", category="error", message=message)
+        response = make_response(body, status)
+        response.headers["HX-Retarget"] = "#flash"
+        response.headers["HX-Reswap"] = "innerHTML"
+    else:
+        body = render_template("errors/error.html", code=status, title=title, message=message)
+        response = make_response(body, status)
+    response.vary.add("HX-Request")
+    return response
+
+
+def register_error_handlers(bp: Blueprint) -> None:
+    @bp.errorhandler(DomainError)
+    def domain_error(error: DomainError):
+        db.session.rollback()
+        return message_response(error.status, TITLES.get(error.status, "Error"), error.message)
+
+    @bp.errorhandler(CSRFError)
+    def csrf_error(error: CSRFError):
+        return message_response(
+            400,
+            "This form has expired",
+            "This page was open too long or came from elsewhere. Reload it and try again.",
+        )

@@ -1,0 +1,108 @@
+"""The member's orders: the list, one order's timeline, and cancelling while allowed."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.models.orders import Order
+from app.services import orders as order_service
+from app.web import bp
+from app.web.rendering import WALLET_CHANGED, render_page
+
+PAGE_SIZE = 20
+STATUS_WORDS = {
+    "pending": "Placed",
+    "processing": "Being packed",
+    "shipped": "On its way",
+    "delivered": "Delivered",
+    "cancelled": "Cancelled",
+    "refunded": "Refunded",
+}
+
+
+def timeline(order: Order) -> list[dict]:
+    """The steps an order went through, and the ones still ahead of it."""
+    done = [
+        ("Placed", order.created_at, f"{order.total_coins:,} coins held for this order."),
+        ("Being packed", order.processing_at, None),
+        (
+            "Shipped",
+            order.shipped_at,
+            f"Tracking number {order.tracking_number}." if order.tracking_number else None,
+        ),
+        ("Delivered", order.delivered_at, None),
+    ]
+    steps = [
+        {"label": label, "at": at, "note": note, "done": at is not None} for label, at, note in done
+    ]
+    if order.cancelled_at is not None:
+        steps = [s for s in steps if s["done"]]
+        steps.append(
+            {
+                "label": "Cancelled",
+                "at": order.cancelled_at,
+                "note": f"{order.total_coins:,} coins went back to your wallet.",
+                "done": True,
+            }
+        )
+    if order.refunded_at is not None:
+        steps = [s for s in steps if s["done"]]
+        steps.append(
+            {
+                "label": "Refunded",
+                "at": order.refunded_at,
+                "note": f"{order.total_coins:,} coins went back to your wallet.",
+                "done": True,
+            }
+        )
+    return steps
+
+
+@bp.get("/orders")
+@login_required
+def orders():
+    page = max(1, request.args.get("page", 1, type=int) or 1)
+    base = select(Order).where(Order.user_id == current_user.id)
+    total = db.session.execute(select(func.count()).select_from(base.subquery())).scalar_one()
+    rows = list(
+        db.session.execute(
+            base.order_by(Order.id.desc()).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
+        ).scalars()
+    )
+    return render_page(
+        "web/orders.html",
+        orders=rows,
+        page=page,
+        has_more=page * PAGE_SIZE < total,
+        status_words=STATUS_WORDS,
+    )
+
+
+@bp.get("/orders/<code>")
+@login_required
+def order_detail(code: str):
+    order = order_service.member_order(current_user.id, code)
+    return render_page(
+        "web/order.html",
+        order=order,
+        timeline=timeline(order),
+        status_words=STATUS_WORDS,
+        cancellable=order.status in order_service.MEMBER_CANCELLABLE,
+    )
+
+
+@bp.post("/orders/<code>/cancel")
+@login_required
+def cancel_order(code: str):
+    order = order_service.cancel_by_member(current_user.id, code)
+    flash(
+        f"Order {order.order_code} is cancelled. {order.total_coins:,} coins are back in "
+        "your wallet.",
+        "success",
+    )
+    response = redirect(url_for("web.order_detail", code=order.order_code))
+    response.headers["HX-Trigger"] = WALLET_CHANGED
+    return response

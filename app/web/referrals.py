@@ -1,0 +1,36 @@
+"""Referrals: my code, a share link, the friends I invited and their bonus status."""
+
+from __future__ import annotations
+
+from flask import url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models.users import Referral, User
+from app.services.settings import get_settings
+from app.web import bp
+from app.web.rendering import render_page
+
+
+@bp.get("/referrals")
+@login_required
+def referrals():
+    invited = db.session.execute(
+        select(Referral, User)
+        .join(User, User.id == Referral.referred_id)
+        .where(Referral.referrer_id == current_user.id)
+        .order_by(Referral.id.desc())
+    ).all()
+    settings = get_settings()
+    converted = sum(1 for referral, _ in invited if referral.status == "converted")
+    return render_page(
+        "web/referrals.html",
+        code=current_user.referral_code,
+        share_link=url_for("auth.register", ref=current_user.referral_code, _external=True),
+        invited=invited,
+        converted=converted,
+        earned=converted * settings.referral_referrer_bonus,
+        referrer_bonus=settings.referral_referrer_bonus,
+        referred_bonus=settings.referral_referred_bonus,
+    )

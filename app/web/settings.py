@@ -1,0 +1,230 @@
+"""Settings: profile, privacy, addresses, download my data, delete my account.
+
+Each form posts to its own URL; on a mistake the whole page comes back with that form's
+errors and what was typed, the other forms as they were.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+from flask import Response, flash, redirect, url_for
+from flask_login import current_user, login_required, logout_user
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, EqualTo, Length, Optional
+
+from app.services import profile
+from app.services.errors import ValidationFailed
+from app.web import bp
+from app.web.forms import apply_errors, timezone_choices
+from app.web.rendering import render_page
+
+
+class ProfileForm(FlaskForm):
+    full_name = StringField("Your name", validators=[DataRequired(), Length(max=120)])
+    timezone = SelectField(
+        "Time zone",
+        validate_choice=False,
+        description="Your days (and their step totals) start at midnight here.",
+    )
+
+
+class PrivacyForm(FlaskForm):
+    leaderboard_hidden = BooleanField("Hide me from the leaderboards")
+    show_full_name = BooleanField("Show my full name on leaderboards (instead of “Mia M.”)")
+
+
+class PasswordForm(FlaskForm):
+    current_password = PasswordField("Current password", validators=[DataRequired()])
+    password = PasswordField(
+        "New password",
+        validators=[DataRequired(), Length(max=256)],
+        description="At least 8 characters. Other devices will be signed out.",
+    )
+    confirm_password = PasswordField(
+        "Repeat the new password",
+        validators=[DataRequired(), EqualTo("password", message="The two passwords differ.")],
+    )
+
+
+class AddressForm(FlaskForm):
+    class Meta:
+        csrf = False  # prefixed form: the app-wide CSRFProtect checks the plain csrf_token
+
+    label = StringField("Label (optional)", validators=[Optional(), Length(max=40)])
+    recipient_name = StringField("Recipient name", validators=[Optional(), Length(max=120)])
+    line1 = StringField("Address line 1", validators=[Optional(), Length(max=200)])
+    line2 = StringField("Address line 2 (optional)", validators=[Optional(), Length(max=200)])
+    city = StringField("City", validators=[Optional(), Length(max=100)])
+    state = StringField("State or region (optional)", validators=[Optional(), Length(max=100)])
+    postal_code = StringField("Postal code", validators=[Optional(), Length(max=20)])
+    country = StringField(
+        "Country code",
+        validators=[Optional()],
+        description="Two letters, e.g. DE, GB, IN, NG, US.",
+    )
+    phone = StringField("Phone (optional)", validators=[Optional(), Length(max=32)])
+    make_default = BooleanField("Make this my default address")
+
+    def address(self) -> dict[str, str | None]:
+        return {
+            name: getattr(self, name).data
+            for name in (
+                "recipient_name",
+                "line1",
+                "line2",
+                "city",
+                "state",
+                "postal_code",
+                "country",
+                "phone",
+            )
+        }
+
+
+class DeleteAccountForm(FlaskForm):
+    class Meta:
+        csrf = False  # prefixed form: the app-wide CSRFProtect checks the plain csrf_token
+
+    password = PasswordField("Your password", validators=[DataRequired()])
+    confirm = BooleanField(
+        "I understand: my account and personal data are removed for good.",
+        validators=[DataRequired(message="Tick the box to confirm.")],
+    )
+
+
+def _zone_choices() -> list[tuple[str, str]]:
+    choices = timezone_choices()
+    if current_user.timezone not in {value for value, _ in choices}:
+        choices = [(current_user.timezone, current_user.timezone), *choices]
+    return choices
+
+
+def render_settings(status: int = 200, **forms: FlaskForm) -> Response:
+    """The settings page; forms passed in (with their errors) replace the fresh ones."""
+    profile_form = forms.get("profile_form") or ProfileForm(
+        formdata=None, full_name=current_user.full_name, timezone=current_user.timezone
+    )
+    profile_form.timezone.choices = _zone_choices()
+    privacy_form = forms.get("privacy_form") or PrivacyForm(
+        formdata=None,
+        leaderboard_hidden=current_user.leaderboard_hidden,
+        show_full_name=current_user.show_full_name,
+    )
+    return render_page(
+        "web/settings.html",
+        status=status,
+        profile_form=profile_form,
+        privacy_form=privacy_form,
+        password_form=forms.get("password_form") or PasswordForm(formdata=None),
+        address_form=forms.get("address_form")
+        or AddressForm(formdata=None, prefix="address", recipient_name=current_user.full_name),
+        delete_form=forms.get("delete_form") or DeleteAccountForm(formdata=None, prefix="delete"),
+        addresses=profile.addresses(current_user.id),
+    )
+
+
+@bp.get("/settings")
+@login_required
+def settings():
+    return render_settings()
+
+
+@bp.post("/settings/profile")
+@login_required
+def update_profile():
+    form = ProfileForm()
+    form.timezone.choices = _zone_choices()
+    if form.validate_on_submit():
+        try:
+            profile.update_profile(current_user, form.full_name.data or "", form.timezone.data)
+        except ValidationFailed as exc:
+            apply_errors(form, exc)
+        else:
+            flash("Your profile is saved.", "success")
+            return redirect(url_for("web.settings") + "#profile")
+    return render_settings(422, profile_form=form)
+
+
+@bp.post("/settings/privacy")
+@login_required
+def update_privacy():
+    form = PrivacyForm()
+    if form.validate_on_submit():
+        profile.set_privacy(
+            current_user,
+            hidden=bool(form.leaderboard_hidden.data),
+            show_full_name=bool(form.show_full_name.data),
+        )
+        flash("Your leaderboard privacy is saved.", "success")
+        return redirect(url_for("web.settings") + "#privacy")
+    return render_settings(422, privacy_form=form)
+
+
+@bp.post("/settings/addresses")
+@login_required
+def add_address():
+    form = AddressForm(prefix="address")
+    if form.validate_on_submit():
+        try:
+            profile.add_address(
+                current_user.id,
+                form.address(),
+                label=form.label.data,
+                make_default=bool(form.make_default.data),
+            )
+        except ValidationFailed as exc:
+            apply_errors(form, exc)
+        else:
+            flash("Address saved.", "success")
+            return redirect(url_for("web.settings") + "#addresses")
+    return render_settings(422, address_form=form)
+
+
+@bp.post("/settings/addresses/<int:address_id>/default")
+@login_required
+def make_default_address(address_id: int):
+    profile.set_default_address(current_user.id, address_id)
+    flash("Default address changed.", "success")
+    return redirect(url_for("web.settings") + "#addresses")
+
+
+@bp.post("/settings/addresses/<int:address_id>/delete")
+@login_required
+def delete_address(address_id: int):
+    profile.delete_address(current_user.id, address_id)
+    flash("Address deleted. Orders already placed keep their own copy.", "info")
+    return redirect(url_for("web.settings") + "#addresses")
+
+
+@bp.get("/settings/export")
+@login_required
+def export_data():
+    body = json.dumps(profile.export_data(current_user), indent=2, ensure_ascii=False)
+    filename = f"fitkart-my-data-{date.today().isoformat()}.json"
+    return Response(
+        body,
+        mimetype="application/json",
+        headers={
+            "Content-Disposition": f'attachment; filename="{filename}"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+@bp.post("/settings/delete")
+@login_required
+def delete_account():
+    form = DeleteAccountForm(prefix="delete")
+    if form.validate_on_submit():
+        try:
+            profile.delete_account(current_user, form.password.data or "")
+        except ValidationFailed as exc:
+            apply_errors(form, exc)
+        else:
+            logout_user()
+            flash("Your account is deleted. Thank you for walking with us.", "info")
+            return redirect(url_for("web.landing"))
+    return render_settings(422, delete_form=form)

@@ -1,0 +1,122 @@
+"""Nightly jobs: the job lock table, a board-rank index and the analytics materialized view.
+
+Revision ID: 0002_jobs
+Revises: 0001
+Create Date: 2026-11-23 02:00:00.000000
+
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+# Frozen with this revision: a later change to the view goes in a new revision.
+# One row per day. Step days are the members' own calendar dates (as synced); coin,
+# sign-up, order and flag days are UTC dates of created_at.
+ANALYTICS_DAILY_POSTGRES = """
+    CREATE MATERIALIZED VIEW analytics_daily AS
+    WITH member_days AS (
+        SELECT user_id, recorded_date AS day, MAX(steps) AS credited
+        FROM step_records
+        WHERE status = 'verified'
+        GROUP BY user_id, recorded_date
+    ),
+    steps AS (
+        SELECT day,
+               COUNT(*) FILTER (WHERE credited > 0) AS active_members,
+               SUM(credited) AS credited_steps
+        FROM member_days
+        GROUP BY day
+    ),
+    coins AS (
+        SELECT (created_at AT TIME ZONE 'UTC')::date AS day,
+               SUM(CASE WHEN transaction_type IN ('step_reward', 'achievement_reward',
+                                                  'referral_bonus')
+                        THEN amount ELSE 0 END) AS coins_issued,
+               SUM(CASE WHEN transaction_type = 'order_spend'
+                        THEN -frozen_change ELSE 0 END) AS coins_spent,
+               SUM(CASE WHEN transaction_type = 'order_refund'
+                        THEN amount ELSE 0 END) AS coins_refunded,
+               SUM(CASE WHEN transaction_type = 'admin_adjustment'
+                        THEN amount ELSE 0 END) AS coins_adjusted
+        FROM coin_transactions
+        GROUP BY 1
+    ),
+    signups AS (
+        SELECT (created_at AT TIME ZONE 'UTC')::date AS day, COUNT(*) AS new_members
+        FROM users
+        WHERE role = 'member'
+        GROUP BY 1
+    ),
+    placed AS (
+        SELECT (created_at AT TIME ZONE 'UTC')::date AS day, COUNT(*) AS orders_placed
+        FROM orders
+        GROUP BY 1
+    ),
+    flags AS (
+        SELECT (created_at AT TIME ZONE 'UTC')::date AS day, COUNT(*) AS flagged_days
+        FROM step_validations
+        GROUP BY 1
+    ),
+    days AS (
+        SELECT day FROM steps
+        UNION SELECT day FROM coins
+        UNION SELECT day FROM signups
+        UNION SELECT day FROM placed
+        UNION SELECT day FROM flags
+    )
+    SELECT d.day,
+           COALESCE(s.active_members, 0)::bigint AS active_members,
+           COALESCE(s.credited_steps, 0)::bigint AS credited_steps,
+           COALESCE(c.coins_issued, 0)::bigint AS coins_issued,
+           COALESCE(c.coins_spent, 0)::bigint AS coins_spent,
+           COALESCE(c.coins_refunded, 0)::bigint AS coins_refunded,
+           COALESCE(c.coins_adjusted, 0)::bigint AS coins_adjusted,
+           COALESCE(m.new_members, 0)::bigint AS new_members,
+           COALESCE(o.orders_placed, 0)::bigint AS orders_placed,
+           COALESCE(f.flagged_days, 0)::bigint AS flagged_days
+    FROM days d
+    LEFT JOIN steps s ON s.day = d.day
+    LEFT JOIN coins c ON c.day = d.day
+    LEFT JOIN signups m ON m.day = d.day
+    LEFT JOIN placed o ON o.day = d.day
+    LEFT JOIN flags f ON f.day = d.day
+    WITH DATA
+"""
+# REFRESH … CONCURRENTLY needs a unique index over every row.
+ANALYTICS_DAILY_INDEX_POSTGRES = (
+    "CREATE UNIQUE INDEX uq_analytics_daily_day ON analytics_daily (day)"
+)
+
+
+# revision identifiers, used by Alembic.
+revision = '0002_jobs'
+down_revision = '0001'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    op.create_table('job_locks',
+    sa.Column('job_name', sa.String(length=64), nullable=False),
+    sa.Column('owner', sa.String(length=64), nullable=False),
+    sa.Column('acquired_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('expires_at', sa.DateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('job_name', name=op.f('pk_job_locks'))
+    )
+    with op.batch_alter_table('leaderboard_cache', schema=None) as batch_op:
+        batch_op.create_index('ix_leaderboard_cache_board_rank', ['period', 'period_start', 'rank'], unique=False)
+
+    bind = op.get_bind()
+    if bind.dialect.name == "postgresql":
+        bind.exec_driver_sql(ANALYTICS_DAILY_POSTGRES)
+        bind.exec_driver_sql(ANALYTICS_DAILY_INDEX_POSTGRES)
+
+
+def downgrade():
+    bind = op.get_bind()
+    if bind.dialect.name == "postgresql":
+        bind.exec_driver_sql("DROP MATERIALIZED VIEW IF EXISTS analytics_daily")
+    with op.batch_alter_table('leaderboard_cache', schema=None) as batch_op:
+        batch_op.drop_index('ix_leaderboard_cache_board_rank')
+
+    op.drop_table('job_locks')

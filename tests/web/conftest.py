@@ -1,0 +1,124 @@
+"""Helpers for member page tests: a signed-in browser session that posts with CSRF."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+import pytest
+from flask import g
+from flask.testing import FlaskClient
+from werkzeug.test import TestResponse
+
+from app.models.users import User
+from app.services import steps
+from app.services.steps import IncomingRecord
+from tests.fixtures.factories import PASSWORD
+
+_META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
+
+
+def csrf_from(html: str) -> str:
+    found = _META.search(html)
+    assert found, "no CSRF token on the page"
+    return found.group(1)
+
+
+class Member:
+    """A member's browser session: GET pages, POST forms (with the page's CSRF token)."""
+
+    def __init__(self, client: FlaskClient, user: User, password: str = PASSWORD) -> None:
+        self.client = client
+        self.user = user
+        self._token: str | None = None
+        page = client.get("/login")
+        answer = client.post(
+            "/login",
+            data={"email": user.email, "password": password, "csrf_token": csrf_from(page.text)},
+        )
+        assert answer.status_code == 302, answer.text
+
+    @property
+    def csrf(self) -> str:
+        if self._token is None:
+            self._token = csrf_from(self.client.get("/settings").text)
+        return self._token
+
+    def get(self, path: str, **kwargs) -> TestResponse:
+        return self.client.get(path, **kwargs)
+
+    def htmx_get(self, path: str, **kwargs) -> TestResponse:
+        return self.client.get(path, headers={"HX-Request": "true"}, **kwargs)
+
+    def post(self, path: str, data: dict | None = None, **kwargs) -> TestResponse:
+        return self.client.post(path, data={"csrf_token": self.csrf, **(data or {})}, **kwargs)
+
+    def htmx_post(self, path: str, data: dict | None = None, **kwargs) -> TestResponse:
+        return self.client.post(
+            path,
+            data=data or {},
+            headers={"HX-Request": "true", "X-CSRFToken": self.csrf},
+            **kwargs,
+        )
+
+
+@pytest.fixture(autouse=True)
+def fresh_g_per_request(app):
+    """The `app` fixture keeps one app context for the whole test, so every request shares
+    its `g`: Flask-Login's loaded user and Flask-WTF's CSRF token would leak from one test
+    client to another. A real server gives each request its own; so do these tests."""
+
+    @app.before_request
+    def forget_request_state() -> None:
+        for key in list(g):
+            g.pop(key)
+
+
+@pytest.fixture
+def signed_in(client, member) -> Member:
+    return Member(client, member)
+
+
+@pytest.fixture
+def walk():
+    """Sync a day of steps for a member through the real service."""
+
+    def sync(user: User, steps_count: int, day: date | None = None, source: str = "google_fit"):
+        when = day or steps.member_today(user)
+        return steps.sync_records(
+            user,
+            [
+                IncomingRecord(
+                    day=when,
+                    steps=steps_count,
+                    source=source,
+                    distance_m=steps_count * 0.75,
+                    active_minutes=max(1, steps_count // 100),
+                )
+            ],
+        )
+
+    return sync
+
+
+@pytest.fixture
+def fund(admin):
+    """Give a member coins through the ledger (an admin adjustment)."""
+    from app.services import ledger
+    from app.services.db import transaction
+
+    def give(user: User, coins: int) -> None:
+        with transaction():
+            ledger.adjust_by_admin(user.id, coins, "test funds", admin_id=admin.id)
+
+    return give
+
+
+@pytest.fixture
+def sign_in(app):
+    """Another browser session (its own cookies) for any member."""
+
+    def open_session(user: User, password: str = PASSWORD) -> Member:
+        return Member(app.test_client(), user, password)
+
+    return open_session
