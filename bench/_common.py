@@ -64,7 +64,9 @@ def record(name: str, line: str, database: str) -> None:
     entry = f"| {stamp} | {name} | {database} | {line} | {platform.python_version()} |\n"
     results = ROOT / "bench" / "results.md"
     if not results.exists():
-        results.write_text("| when (UTC) | benchmark | database | result | python |\n|---|---|---|---|---|\n")
+        results.write_text(
+            "| when (UTC) | benchmark | database | result | python |\n|---|---|---|---|---|\n"
+        )
     with results.open("a") as handle:
         handle.write(entry)
     print(line)

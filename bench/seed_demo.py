@@ -1,4 +1,4 @@
-"""How long `flask seed demo` takes (the foundation issue asks: 1,000 x 90 days < 1 min on SQLite)."""
+"""How long `flask seed demo` takes (the goal: 1,000 members x 90 days under 1 min on SQLite)."""
 
 from __future__ import annotations
 

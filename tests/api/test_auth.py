@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models.users import RefreshToken, Referral, User
+from app.models.users import Referral, RefreshToken, User
 from tests.api.conftest import Phone
 from tests.fixtures.factories import PASSWORD
 
