@@ -7,7 +7,7 @@ DEMO_DAYS  ?= 90
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: install run test lint format bench clean
+.PHONY: install run test lint format clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -21,6 +21,8 @@ run: install
 	$(FLASK) db upgrade
 	$(FLASK) seed initial
 	$(FLASK) seed demo --users $(DEMO_USERS) --days $(DEMO_DAYS)
+	$(FLASK) jobs run leaderboards
+	$(FLASK) jobs run reconcile_wallets
 	@echo ""
 	@echo "FitKart is starting on http://$(HOST):$(PORT)"
 	@echo "  development admin:  admin@fitkart.example / fitkart-admin"
