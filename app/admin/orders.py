@@ -16,6 +16,7 @@ from app.models.orders import ORDER_STATUSES, Order
 from app.models.users import User
 from app.services import orders as order_service
 from app.services.errors import NotFound
+from app.services.search import any_contains
 
 PAGE_SIZE = 50
 ACTIONS = {
@@ -32,8 +33,7 @@ def _orders_query(status: str | None, term: str | None):
     if status:
         stmt = stmt.where(Order.status == status)
     if term:
-        like = f"%{term.lower()}%"
-        stmt = stmt.where(Order.order_code.ilike(like) | User.email.ilike(like))
+        stmt = stmt.where(any_contains(term, Order.order_code, User.email))
     return stmt
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 
 from app.api import bp
 from app.api.auth import current_member
@@ -23,11 +23,7 @@ from app.extensions import db
 from app.models.catalog import RewardProduct
 from app.models.orders import Order
 from app.services import idempotency, orders
-
-
-def _like(term: str) -> str:
-    escaped = term.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
+from app.services.search import any_contains
 
 
 @operation(
@@ -44,13 +40,7 @@ def list_products(query: ProductsQuery):
     if query.category:
         stmt = stmt.where(func.lower(RewardProduct.category) == query.category.lower())
     if query.q:
-        pattern = _like(query.q)
-        stmt = stmt.where(
-            or_(
-                func.lower(RewardProduct.title).like(pattern, escape="\\"),
-                func.lower(RewardProduct.description).like(pattern, escape="\\"),
-            )
-        )
+        stmt = stmt.where(any_contains(query.q, RewardProduct.title, RewardProduct.description))
     after = decode_cursor(query.cursor)
     if after is not None:
         stmt = stmt.where(RewardProduct.id > after)

@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models.base import utcnow
@@ -31,6 +31,7 @@ from app.models.catalog import RewardProduct
 from app.services.audit import record_admin_action
 from app.services.db import transaction
 from app.services.errors import Conflict, NotFound, ValidationFailed
+from app.services.search import any_contains
 
 EDITABLE_FIELDS = (
     "title",
@@ -92,12 +93,9 @@ class ProductPage:
 def list_products(filters: ProductFilters, *, page: int = 1, per_page: int = 50) -> ProductPage:
     query = select(RewardProduct)
     if filters.q:
-        pattern = f"%{_escape_like(filters.q.lower())}%"
         query = query.where(
-            or_(
-                func.lower(RewardProduct.title).like(pattern, escape="\\"),
-                func.lower(RewardProduct.description).like(pattern, escape="\\"),
-                func.lower(RewardProduct.sku).like(pattern, escape="\\"),
+            any_contains(
+                filters.q, RewardProduct.title, RewardProduct.description, RewardProduct.sku
             )
         )
     if filters.category:
@@ -129,10 +127,6 @@ def get_product(product_id: int) -> RewardProduct:
     if product is None:
         raise NotFound("No such product.")
     return product
-
-
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 # --- the rules for one product's fields --------------------------------------------------

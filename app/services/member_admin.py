@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import select
 
 from app.extensions import db
 from app.models.users import STATUSES, User
@@ -12,19 +12,13 @@ from app.services.audit import record_admin_action
 from app.services.db import transaction
 from app.services.errors import NotFound, ValidationFailed
 from app.services.notifications import notify
+from app.services.search import any_contains
 
 
 def search(term: str | None, *, limit: int = 50, offset: int = 0) -> list[User]:
     stmt = select(User).where(User.deleted_at.is_(None))
     if term and term.strip():
-        like = f"%{term.strip().lower()}%"
-        stmt = stmt.where(
-            or_(
-                func.lower(User.email).like(like),
-                func.lower(User.full_name).like(like),
-                func.lower(User.referral_code).like(like),
-            )
-        )
+        stmt = stmt.where(any_contains(term, User.email, User.full_name, User.referral_code))
     return list(
         db.session.execute(stmt.order_by(User.id.desc()).limit(limit).offset(offset)).scalars()
     )

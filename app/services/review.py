@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import Select, func, or_, select, update
+from sqlalchemy import Select, func, select, update
 
 from app.extensions import db
 from app.models.base import utcnow
@@ -21,6 +21,7 @@ from app.services.audit import record_admin_action
 from app.services.db import transaction
 from app.services.errors import AlreadyReviewed, NotFound, ValidationFailed
 from app.services.notifications import notify
+from app.services.search import any_contains
 from app.services.settings import get_settings
 from app.services.steps import daily_totals, day_coin_target
 
@@ -64,14 +65,7 @@ def _queue_query(filters: QueueFilters) -> Select:
     if filters.date_to:
         stmt = stmt.where(v.recorded_date <= filters.date_to)
     if filters.member:
-        term = f"%{filters.member.strip().lower()}%"
-        stmt = stmt.where(
-            or_(
-                func.lower(u.email).like(term),
-                func.lower(u.full_name).like(term),
-                func.lower(u.referral_code).like(term),
-            )
-        )
+        stmt = stmt.where(any_contains(filters.member, u.email, u.full_name, u.referral_code))
     return stmt
 
 

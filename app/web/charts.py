@@ -24,8 +24,7 @@ def steps_chart(days: Sequence[DayTotal], cap: int) -> dict[str, Any]:
     A day with a record still under review is amber; red only when nothing of it counted.
     """
     colours = [
-        AMBER if d.pending else RED if d.rejected and not d.credited_steps else GREEN
-        for d in days
+        AMBER if d.pending else RED if d.rejected and not d.credited_steps else GREEN for d in days
     ]
     return {
         "type": "bar",

@@ -45,14 +45,6 @@
     if (question && !window.confirm(question)) event.preventDefault();
   }
 
-  // Auto-submitting controls (e.g. a quantity select) for those with JavaScript.
-  function onChange(event) {
-    var control = event.target;
-    if (control.matches && control.matches("[data-autosubmit]") && !control.form.hasAttribute("hx-post")) {
-      control.form.requestSubmit();
-    }
-  }
-
   document.addEventListener("DOMContentLoaded", function () {
     detectTimezone();
     // Phones: the current tab of the sideways-scrolling menu is in view.
@@ -60,11 +52,9 @@
     if (current && current.scrollIntoView) current.scrollIntoView({ block: "nearest", inline: "center" });
     document.querySelectorAll("[data-share]").forEach(function (b) { if (navigator.share) b.hidden = false; });
     document.querySelectorAll(".js-only").forEach(function (el) { el.hidden = false; });
-    document.querySelectorAll(".no-js").forEach(function (el) { el.hidden = true; });
   });
   document.addEventListener("change", function (event) {
     if (event.target.matches && event.target.matches("select[data-detect-timezone]")) event.target.dataset.touched = "1";
-    onChange(event);
   });
   document.addEventListener("click", function (event) { onCopy(event); onShare(event); });
   document.addEventListener("submit", onSubmit, true);
