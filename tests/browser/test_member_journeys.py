@@ -21,6 +21,14 @@ def sign_in(page: Page, email: str, password: str = PASSWORD) -> None:
     expect(page).to_have_url(re.compile(r"/dashboard$"))
 
 
+def htmx_ready(page: Page, url: str) -> None:
+    """Wait until the new page is loaded and htmx has wired its triggers: typing before
+    that (a busy CI machine) would send no request at all."""
+    page.wait_for_url(url)
+    page.wait_for_load_state("load")
+    page.wait_for_function("window.htmx !== undefined && document.readyState === 'complete'")
+
+
 def coins_in_header(page: Page) -> str:
     return page.locator(".coin-pill").inner_text().split()[0]
 
@@ -87,6 +95,7 @@ def test_redeem_a_product_then_cancel_gets_the_coins_back(page: Page, member, ad
     assert coins_in_header(page) == "1,000"
 
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Rewards").click()
+    htmx_ready(page, "**/rewards")
     page.get_by_role("searchbox").fill("bott")
     expect(page.locator(".product-card")).to_have_count(1)
     page.get_by_role("heading", name="Water Bottle").get_by_role("link").click()
