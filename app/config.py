@@ -44,6 +44,7 @@ class Config:
     RATELIMIT_HEADERS_ENABLED = True
     SHOPIFY_STORE_URL = os.environ.get("SHOPIFY_STORE_URL") or None
     SHOPIFY_ACCESS_TOKEN = os.environ.get("SHOPIFY_ACCESS_TOKEN") or None
+    SHOPIFY_COINS_PER_CURRENCY_UNIT = int(os.environ.get("SHOPIFY_COINS_PER_CURRENCY_UNIT", "100"))
     SCHEDULER_ENABLED = _bool("SCHEDULER_ENABLED", True)
     BCRYPT_ROUNDS = int(os.environ.get("BCRYPT_ROUNDS", "12"))
     ACCESS_TOKEN_TTL_SECONDS = int(os.environ.get("ACCESS_TOKEN_TTL_SECONDS", "900"))

@@ -5,15 +5,14 @@ from __future__ import annotations
 from flask import flash, redirect, request, url_for
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, RadioField, StringField
-from wtforms.validators import Length, Optional
+from wtforms import BooleanField, RadioField
 
 from app.services import cart as cart_service
 from app.services import catalogue, profile
 from app.services.errors import InsufficientCoins, OutOfStock, ValidationFailed
 from app.services.settings import get_settings
 from app.web import bp
-from app.web.forms import apply_errors
+from app.web.forms import AddressFields, apply_errors
 from app.web.rendering import CART_CHANGED, WALLET_CHANGED, render_page, safe_next
 
 NEW_ADDRESS = "new"
@@ -125,38 +124,11 @@ def remove_from_cart(product_id: int):
     return redirect(url_for("web.cart"))
 
 
-class CheckoutForm(FlaskForm):
-    """Either a saved address (its id) or `new` with the fields below."""
+class CheckoutForm(AddressFields, FlaskForm):
+    """Either a saved address (its id) or `new` with the address fields."""
 
     address_id = RadioField("Ship to", validate_choice=False)
-    recipient_name = StringField("Recipient name", validators=[Optional(), Length(max=120)])
-    line1 = StringField("Address line 1", validators=[Optional(), Length(max=200)])
-    line2 = StringField("Address line 2 (optional)", validators=[Optional(), Length(max=200)])
-    city = StringField("City", validators=[Optional(), Length(max=100)])
-    state = StringField("State or region (optional)", validators=[Optional(), Length(max=100)])
-    postal_code = StringField("Postal code", validators=[Optional(), Length(max=20)])
-    country = StringField(
-        "Country code",
-        validators=[Optional()],
-        description="Two letters, e.g. DE, GB, IN, NG, US.",
-    )
-    phone = StringField("Phone (optional)", validators=[Optional(), Length(max=32)])
     save_address = BooleanField("Save this address for next time", default=True)
-
-    def new_address(self) -> dict[str, str | None]:
-        return {
-            name: getattr(self, name).data
-            for name in (
-                "recipient_name",
-                "line1",
-                "line2",
-                "city",
-                "state",
-                "postal_code",
-                "country",
-                "phone",
-            )
-        }
 
 
 def _render_checkout(form: CheckoutForm, *, status: int = 200, problem: str | None = None):
@@ -192,7 +164,7 @@ def checkout():
         if choice == NEW_ADDRESS:
             order = cart_service.checkout(
                 current_user.id,
-                new_address=form.new_address(),
+                new_address=form.address(),
                 save_address=bool(form.save_address.data),
             )
         else:

@@ -18,7 +18,7 @@ from wtforms.validators import DataRequired, EqualTo, Length, Optional
 from app.services import profile
 from app.services.errors import ValidationFailed
 from app.web import bp
-from app.web.forms import apply_errors, timezone_choices
+from app.web.forms import AddressFields, apply_errors, timezone_choices
 from app.web.rendering import render_page
 
 
@@ -49,39 +49,12 @@ class PasswordForm(FlaskForm):
     )
 
 
-class AddressForm(FlaskForm):
+class AddressForm(AddressFields, FlaskForm):
     class Meta:
         csrf = False  # prefixed form: the app-wide CSRFProtect checks the plain csrf_token
 
     label = StringField("Label (optional)", validators=[Optional(), Length(max=40)])
-    recipient_name = StringField("Recipient name", validators=[Optional(), Length(max=120)])
-    line1 = StringField("Address line 1", validators=[Optional(), Length(max=200)])
-    line2 = StringField("Address line 2 (optional)", validators=[Optional(), Length(max=200)])
-    city = StringField("City", validators=[Optional(), Length(max=100)])
-    state = StringField("State or region (optional)", validators=[Optional(), Length(max=100)])
-    postal_code = StringField("Postal code", validators=[Optional(), Length(max=20)])
-    country = StringField(
-        "Country code",
-        validators=[Optional()],
-        description="Two letters, e.g. DE, GB, IN, NG, US.",
-    )
-    phone = StringField("Phone (optional)", validators=[Optional(), Length(max=32)])
     make_default = BooleanField("Make this my default address")
-
-    def address(self) -> dict[str, str | None]:
-        return {
-            name: getattr(self, name).data
-            for name in (
-                "recipient_name",
-                "line1",
-                "line2",
-                "city",
-                "state",
-                "postal_code",
-                "country",
-                "phone",
-            )
-        }
 
 
 class DeleteAccountForm(FlaskForm):
