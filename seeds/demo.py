@@ -22,7 +22,7 @@ from app.models.users import User, UserAddress
 from app.services import accounts, achievements, orders
 from app.services.anticheat import DayEvidence, assess_day
 from app.services.errors import DomainError
-from app.services.ledger import post_step_rewards
+from app.services.ledger import post_step_rewards_for_members
 from app.services.notifications import notify
 from app.services.passwords import hash_password
 from app.services.settings import get_settings
@@ -336,13 +336,9 @@ def generate_demo(
             if validations:
                 db.session.execute(insert(StepValidation.__table__), validations)
 
+        booked = {d: datetime.combine(d, time(21, 5), tzinfo=UTC) for d in _days(today, days)}
+        post_step_rewards_for_members(day_totals, booked_at=booked)
         for user_id in chunk_ids:
-            totals = day_totals[user_id]
-            post_step_rewards(
-                user_id,
-                totals,
-                booked_at={d: datetime.combine(d, time(21, 5), tzinfo=UTC) for d in totals},
-            )
             achievements.evaluate(user_id, now=reviewed_at)
         db.session.commit()
         user_ids.extend(chunk_ids)
@@ -352,6 +348,10 @@ def generate_demo(
 
     _place_orders(user_ids, walkers, rng, admin_id, summary)
     return summary
+
+
+def _days(today: date, count: int) -> list[date]:
+    return [today - timedelta(days=n) for n in range(count)]
 
 
 def _place_orders(

@@ -179,43 +179,78 @@ def post_step_rewards(
     Returns the coins awarded per day (days that gained nothing are left out).
     `booked_at` dates individual rows (demo history); rows default to `now`.
     """
-    wallet = lock_wallet(user_id)
-    if any(target < 0 for target in day_totals.values()):
-        raise ValidationFailed("A day's coin total cannot be negative.")
-    if not day_totals:
-        return {}
-    awarded = dict(
-        db.session.execute(
-            select(CoinTransaction.reference_id, func.sum(CoinTransaction.amount))
+    return post_step_rewards_for_members({user_id: day_totals}, now=now, booked_at=booked_at)[
+        user_id
+    ]
+
+
+def post_step_rewards_for_members(
+    totals_by_member: Mapping[int, Mapping[date, int]],
+    *,
+    now: datetime | None = None,
+    booked_at: Mapping[date, datetime] | None = None,
+) -> dict[int, dict[date, int]]:
+    """Step rewards for many members in one go (batch jobs, demo data): the wallets are
+    locked in user-id order (no deadlock between two batches), the rows go in as one insert.
+    """
+    for day_totals in totals_by_member.values():
+        if any(target < 0 for target in day_totals.values()):
+            raise ValidationFailed("A day's coin total cannot be negative.")
+    user_ids = sorted(totals_by_member)
+    wallets = {
+        wallet.user_id: wallet
+        for wallet in db.session.execute(
+            select(Wallet)
+            .where(Wallet.user_id.in_(user_ids))
+            .order_by(Wallet.user_id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        ).scalars()
+    }
+    if missing := set(user_ids) - set(wallets):
+        raise NotFound(f"Members {sorted(missing)} have no wallet.")
+    days = {d.isoformat() for totals in totals_by_member.values() for d in totals}
+    awarded: dict[tuple[int, str], int] = {}
+    if days:
+        for uid, day, coins in db.session.execute(
+            select(
+                CoinTransaction.user_id,
+                CoinTransaction.reference_id,
+                func.sum(CoinTransaction.amount),
+            )
             .where(
-                CoinTransaction.user_id == user_id,
+                CoinTransaction.user_id.in_(user_ids),
                 CoinTransaction.transaction_type == "step_reward",
                 CoinTransaction.reference_type == "step_day",
-                CoinTransaction.reference_id.in_([d.isoformat() for d in day_totals]),
+                CoinTransaction.reference_id.in_(days),
             )
-            .group_by(CoinTransaction.reference_id)
-        ).all()
-    )
+            .group_by(CoinTransaction.user_id, CoinTransaction.reference_id)
+        ):
+            awarded[(uid, day)] = int(coins)
     when = now or utcnow()
-    gained: dict[date, int] = {}
-    credits: list[_Credit] = []
-    for day in sorted(day_totals):
-        difference = day_totals[day] - int(awarded.get(day.isoformat(), 0))
-        if difference <= 0:
-            continue
-        gained[day] = difference
-        credits.append(
-            _Credit(
-                transaction_type="step_reward",
-                amount=difference,
-                description=f"Steps on {day.isoformat()}",
-                reference_type="step_day",
-                reference_id=day.isoformat(),
-                ledger_key=_step_key(user_id, day, day_totals[day]),
-                created_at=(booked_at or {}).get(day, when),
+    gained: dict[int, dict[date, int]] = {uid: {} for uid in user_ids}
+    rows: list[dict] = []
+    for uid in user_ids:
+        day_totals = totals_by_member[uid]
+        credits = []
+        for day in sorted(day_totals):
+            difference = day_totals[day] - awarded.get((uid, day.isoformat()), 0)
+            if difference <= 0:
+                continue
+            gained[uid][day] = difference
+            credits.append(
+                _Credit(
+                    transaction_type="step_reward",
+                    amount=difference,
+                    description=f"Steps on {day.isoformat()}",
+                    reference_type="step_day",
+                    reference_id=day.isoformat(),
+                    ledger_key=_step_key(uid, day, day_totals[day]),
+                    created_at=(booked_at or {}).get(day, when),
+                )
             )
-        )
-    _credit_many(wallet, credits)
+        rows += _credit_rows(wallets[uid], credits)
+    _append(rows)
     return gained
 
 
@@ -230,10 +265,8 @@ class _Credit:
     created_at: datetime
 
 
-def _credit_many(wallet: Wallet, credits: list[_Credit]) -> None:
-    """Append earning rows for one locked wallet in a single statement."""
-    if not credits:
-        return
+def _credit_rows(wallet: Wallet, credits: list[_Credit]) -> list[dict]:
+    """Ledger rows for earnings on one locked wallet; the wallet moves by exactly them."""
     available = wallet.available_coins
     rows = []
     for credit in credits:
@@ -254,11 +287,17 @@ def _credit_many(wallet: Wallet, credits: list[_Credit]) -> None:
                 "created_at": credit.created_at,
             }
         )
-    # Core insert: the ORM's per-object bookkeeping is most of the cost of a bulk award.
-    db.session.execute(insert(CoinTransaction.__table__), rows)
     wallet.lifetime_earned += available - wallet.available_coins
     wallet.available_coins = available
-    db.session.flush()
+    return rows
+
+
+def _append(rows: list[dict]) -> None:
+    """One INSERT for many rows (Core: the ORM's per-object bookkeeping costs most of a bulk
+    award), then the wallet changes, in the same transaction."""
+    if rows:
+        db.session.execute(insert(CoinTransaction.__table__), rows)
+        db.session.flush()
 
 
 def award_achievement(
@@ -314,7 +353,7 @@ def award_achievements(
         for code, key in keys.items()
         if key not in paid
     ]
-    _credit_many(wallet, credits)
+    _append(_credit_rows(wallet, credits))
     return {credit.reference_id: credit.amount for credit in credits}
 
 

@@ -260,3 +260,17 @@ def test_database_refuses_a_ledger_row_with_a_negative_balance_after(member):
             {"u": member.id, "w": wallet.id},
         )
     db.session.rollback()
+
+
+def test_step_rewards_for_many_members_book_each_wallet_by_its_own_rows(make_member):
+    first, second = make_member(), make_member()
+    with transaction():
+        ledger.award_step_coins(second.id, DAY, 30)
+        gained = ledger.post_step_rewards_for_members(
+            {second.id: {DAY: 50}, first.id: {DAY: 20, date(2026, 11, 21): 5}}
+        )
+    assert gained == {first.id: {DAY: 20, date(2026, 11, 21): 5}, second.id: {DAY: 20}}
+    assert wallet_of(first.id).available_coins == 25
+    assert wallet_of(second.id).available_coins == 50
+    assert_books_balance(first.id)
+    assert_books_balance(second.id)
