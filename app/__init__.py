@@ -40,8 +40,10 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
     _register_blueprints(app)
 
     from app.errors import register_error_handlers
+    from app.request_guards import register_request_guards
 
     register_error_handlers(app)
+    register_request_guards(app)
 
     from app.cli import register_cli
 

@@ -151,3 +151,21 @@ def test_keys_belong_to_one_member(phone, make_member, make_phone):
     answer = other.sync(record(steps=7_000), headers={"Idempotency-Key": "shared"})
     assert answer.status_code == 200
     assert answer.get_json()["results"][0]["steps"] == 7_000
+
+
+def test_nul_characters_are_refused_everywhere_with_400(phone, client):
+    # PostgreSQL cannot store NUL in text; it must be a clear 400, never a 500.
+    answer = phone.post(
+        "/orders",
+        {
+            "items": [{"product_id": 1}],
+            "shipping_address": {"line1": "a\u0000b", "city": "c", "country": "DE"},
+        },
+    )
+    assert answer.status_code == 400
+    assert "NUL" in error_of(answer)["message"]
+    assert phone.get("/products?q=a%00b").status_code == 400
+    assert phone.sync(record(), headers={"Idempotency-Key": "k\u0000"}).status_code in (400, 422)
+    page = client.get("/login?next=%2Fdashboard%00")
+    assert page.status_code == 400
+    assert "NUL" in page.get_data(as_text=True)

@@ -6,7 +6,6 @@ import re
 from datetime import date
 
 import pytest
-from flask import g
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
@@ -60,18 +59,6 @@ class Member:
             headers={"HX-Request": "true", "X-CSRFToken": self.csrf},
             **kwargs,
         )
-
-
-@pytest.fixture(autouse=True)
-def fresh_g_per_request(app):
-    """The `app` fixture keeps one app context for the whole test, so every request shares
-    its `g`: Flask-Login's loaded user and Flask-WTF's CSRF token would leak from one test
-    client to another. A real server gives each request its own; so do these tests."""
-
-    @app.before_request
-    def forget_request_state() -> None:
-        for key in list(g):
-            g.pop(key)
 
 
 @pytest.fixture
