@@ -24,7 +24,7 @@ from app.services import tokens
 from app.services.errors import DomainError
 
 ERROR_DESCRIPTIONS = {
-    400: "Malformed JSON",
+    400: "Malformed request: invalid JSON, or NUL characters in any field",
     401: "Missing, invalid or expired credentials",
     403: "The account is disabled",
     404: "Not found (or not yours)",
@@ -141,9 +141,12 @@ def operation(
                 return json_error(exc.status, exc.code, exc.message, exc.details)
 
         bp.add_url_rule(path, endpoint=view.__name__, view_func=handler, methods=[method])
-        all_errors = set(errors) | {422} if (body or query) else set(errors)
+        # 400: malformed JSON, or NUL characters anywhere (app/request_guards.py).
+        all_errors = set(errors) | {400}
+        if body is not None or query is not None:
+            all_errors |= {422}
         if body is not None:
-            all_errors |= {400, 413, 415}
+            all_errors |= {413, 415}
         if auth:
             all_errors |= {401, 403}
         REGISTRY.append(
