@@ -184,7 +184,8 @@ def generate_demo(
     rng = random.Random(seed)
     fake = Faker()
     fake.seed_instance(seed)
-    today = today or datetime.now(UTC).date()
+    started = datetime.now(UTC)
+    today = today or started.date()
     settings = get_settings()
     summary = DemoSummary()
     password_hash = hash_password(DEMO_PASSWORD)
@@ -223,6 +224,7 @@ def generate_demo(
             day = walker.joined
             while day <= today:
                 credited = 0
+                synced_at = min(datetime.combine(day, time(21, 0), tzinfo=UTC), started)
                 for rec in _day_records(walker, day, today, rng):
                     evidence = DayEvidence(
                         steps=rec["steps"],
@@ -258,8 +260,8 @@ def generate_demo(
                             "device_id": f"demo-{walker.primary_source}",
                             "status": status,
                             "anomaly_score": verdict.score,
-                            "created_at": datetime.combine(day, time(21, 0), tzinfo=UTC),
-                            "updated_at": datetime.combine(day, time(21, 0), tzinfo=UTC),
+                            "created_at": synced_at,
+                            "updated_at": synced_at,
                         }
                     )
                 if credited:
@@ -336,7 +338,11 @@ def generate_demo(
             if validations:
                 db.session.execute(insert(StepValidation.__table__), validations)
 
-        booked = {d: datetime.combine(d, time(21, 5), tzinfo=UTC) for d in _days(today, days)}
+        # Booked on the evening of each day, but never in the future (today is not over).
+        booked = {
+            d: min(datetime.combine(d, time(21, 5), tzinfo=UTC), started)
+            for d in _days(today, days)
+        }
         post_step_rewards_for_members(day_totals, booked_at=booked)
         for user_id in chunk_ids:
             achievements.evaluate(user_id, now=reviewed_at)
