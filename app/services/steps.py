@@ -196,18 +196,32 @@ def _credited_history(user_id: int, start: date, end: date) -> dict[date, int]:
 
 def day_coin_target(user_id: int, day: date, settings: AppSettings) -> int:
     """What a day should have earned: the largest verified record, capped (SPEC §3)."""
-    credited = db.session.execute(
-        select(func.max(StepRecord.steps)).where(
-            StepRecord.user_id == user_id,
-            StepRecord.recorded_date == day,
-            StepRecord.status == "verified",
-        )
-    ).scalar_one()
-    return coins_for_steps(
-        int(credited or 0),
-        daily_step_cap=settings.daily_step_cap,
-        steps_per_coin=settings.steps_per_coin,
+    return day_coin_targets(user_id, {day}, settings)[day]
+
+
+def day_coin_targets(
+    user_id: int, days: set[date] | frozenset[date], settings: AppSettings
+) -> dict[date, int]:
+    """`day_coin_target` for several days in one query."""
+    credited = dict(
+        db.session.execute(
+            select(StepRecord.recorded_date, func.max(StepRecord.steps))
+            .where(
+                StepRecord.user_id == user_id,
+                StepRecord.recorded_date.in_(days),
+                StepRecord.status == "verified",
+            )
+            .group_by(StepRecord.recorded_date)
+        ).all()
     )
+    return {
+        day: coins_for_steps(
+            int(credited.get(day) or 0),
+            daily_step_cap=settings.daily_step_cap,
+            steps_per_coin=settings.steps_per_coin,
+        )
+        for day in days
+    }
 
 
 def sync_records(
@@ -252,9 +266,7 @@ def sync_records(
             if result.status in ("accepted", "flagged"):
                 touched_days.add(record.day)
         gained = ledger.post_step_rewards(
-            user.id,
-            {day: day_coin_target(user.id, day, settings) for day in touched_days},
-            now=when,
+            user.id, day_coin_targets(user.id, touched_days, settings), now=when
         )
         _attribute_coins(results, gained)
         if touched_days:
