@@ -8,7 +8,7 @@ from app.api import bp
 from app.api.auth import current_member
 from app.api.members import run_idempotent
 from app.api.operations import operation, reply
-from app.api.pagination import decode_cursor, encode_cursor
+from app.api.pagination import keyset_page
 from app.api.schemas import (
     OrderIn,
     OrderItemOut,
@@ -19,7 +19,6 @@ from app.api.schemas import (
     ProductsOut,
     ProductsQuery,
 )
-from app.extensions import db
 from app.models.catalog import RewardProduct
 from app.models.orders import Order
 from app.services import idempotency, orders
@@ -41,13 +40,9 @@ def list_products(query: ProductsQuery):
         stmt = stmt.where(func.lower(RewardProduct.category) == query.category.lower())
     if query.q:
         stmt = stmt.where(any_contains(query.q, RewardProduct.title, RewardProduct.description))
-    after = decode_cursor(query.cursor)
-    if after is not None:
-        stmt = stmt.where(RewardProduct.id > after)
-    rows = list(
-        db.session.execute(stmt.order_by(RewardProduct.id).limit(query.limit + 1)).scalars()
+    page, next_cursor = keyset_page(
+        stmt, RewardProduct.id, limit=query.limit, cursor=query.cursor, newest_first=False
     )
-    page, more = rows[: query.limit], len(rows) > query.limit
     return reply(
         ProductsOut(
             items=[
@@ -61,7 +56,7 @@ def list_products(query: ProductsQuery):
                 )
                 for p in page
             ],
-            next_cursor=encode_cursor(page[-1].id) if more else None,
+            next_cursor=next_cursor,
         )
     )
 
@@ -123,16 +118,17 @@ def place_order(body: OrderIn):
 )
 def list_orders(query: PageQuery):
     user = current_member()
-    stmt = select(Order).where(Order.user_id == user.id)
-    before = decode_cursor(query.cursor)
-    if before is not None:
-        stmt = stmt.where(Order.id < before)
-    rows = list(db.session.execute(stmt.order_by(Order.id.desc()).limit(query.limit + 1)).scalars())
-    page, more = rows[: query.limit], len(rows) > query.limit
+    page, next_cursor = keyset_page(
+        select(Order).where(Order.user_id == user.id),
+        Order.id,
+        limit=query.limit,
+        cursor=query.cursor,
+        newest_first=True,
+    )
     return reply(
         OrdersOut(
             items=[order_out(o) for o in page],
-            next_cursor=encode_cursor(page[-1].id) if more else None,
+            next_cursor=next_cursor,
         )
     )
 

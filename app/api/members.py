@@ -11,7 +11,7 @@ from sqlalchemy import select
 from app.api import bp
 from app.api.auth import current_member
 from app.api.operations import ApiError, operation, reply
-from app.api.pagination import decode_cursor, encode_cursor
+from app.api.pagination import keyset_page
 from app.api.schemas import (
     MAX_SYNC_RECORDS,
     AchievementOut,
@@ -236,20 +236,17 @@ def wallet():
 )
 def transactions(query: PageQuery):
     user = current_member()
-    before = decode_cursor(query.cursor)
-    stmt = select(CoinTransaction).where(CoinTransaction.user_id == user.id)
-    if before is not None:
-        stmt = stmt.where(CoinTransaction.id < before)
-    rows = list(
-        db.session.execute(
-            stmt.order_by(CoinTransaction.id.desc()).limit(query.limit + 1)
-        ).scalars()
+    page, next_cursor = keyset_page(
+        select(CoinTransaction).where(CoinTransaction.user_id == user.id),
+        CoinTransaction.id,
+        limit=query.limit,
+        cursor=query.cursor,
+        newest_first=True,
     )
-    page, more = rows[: query.limit], len(rows) > query.limit
     return reply(
         TransactionsOut(
             items=[TransactionOut.model_validate(row, from_attributes=True) for row in page],
-            next_cursor=encode_cursor(page[-1].id) if more else None,
+            next_cursor=next_cursor,
         )
     )
 

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import base64
 import json
+from typing import Any
+
+from sqlalchemy import Select
 
 from app.api.operations import ApiError
+from app.extensions import db
 
 
 def encode_cursor(last_id: int) -> str:
@@ -23,3 +27,19 @@ def decode_cursor(cursor: str | None) -> int | None:
     except (ValueError, KeyError, TypeError):
         pass
     raise ApiError(422, "validation_error", "The cursor is not valid.", [{"field": "cursor"}])
+
+
+def keyset_page(
+    stmt: Select, id_column: Any, *, limit: int, cursor: str | None, newest_first: bool
+) -> tuple[list[Any], str | None]:
+    """One page of `stmt` ordered by id, and the cursor of the next page (None at the end).
+
+    Asks for one row more than the page to know whether another page follows.
+    """
+    last = decode_cursor(cursor)
+    if last is not None:
+        stmt = stmt.where(id_column < last if newest_first else id_column > last)
+    order = id_column.desc() if newest_first else id_column
+    rows = list(db.session.execute(stmt.order_by(order).limit(limit + 1)).scalars())
+    page = rows[:limit]
+    return page, encode_cursor(page[-1].id) if len(rows) > limit else None
