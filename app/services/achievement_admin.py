@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from app.extensions import db
 from app.models.base import utcnow
 from app.models.gamification import CRITERIA_KEYS, Achievement, UserAchievement
-from app.services.audit import record_admin_action
+from app.services.audit import record_admin_action, set_active_flag
 from app.services.db import transaction
 from app.services.errors import Conflict, NotFound, ValidationFailed
 
@@ -257,15 +257,5 @@ def update_achievement(
 def set_active(achievement_id: int, active: bool, *, admin_id: int) -> Achievement:
     with transaction():
         achievement = _lock(achievement_id)
-        if achievement.is_active != active:
-            achievement.is_active = active
-            achievement.updated_at = utcnow()
-            record_admin_action(
-                admin_id,
-                "achievement.activate" if active else "achievement.deactivate",
-                "achievement",
-                achievement.id,
-                before={"is_active": not active},
-                after={"is_active": active},
-            )
+        set_active_flag(achievement, active, admin_id=admin_id, entity_type="achievement")
     return achievement

@@ -8,6 +8,7 @@ from flask import has_request_context, request
 
 from app.extensions import db
 from app.models.admin import AdminLog
+from app.models.base import utcnow
 
 
 def record_admin_action(
@@ -38,3 +39,19 @@ def record_admin_action(
     db.session.add(entry)
     db.session.flush()
     return entry
+
+
+def set_active_flag(entity: Any, active: bool, *, admin_id: int, entity_type: str) -> None:
+    """Switch a catalogue row (a product, an achievement) on or off; audited when it changes."""
+    if entity.is_active == active:
+        return
+    entity.is_active = active
+    entity.updated_at = utcnow()
+    record_admin_action(
+        admin_id,
+        f"{entity_type}.{'activate' if active else 'deactivate'}",
+        entity_type,
+        entity.id,
+        before={"is_active": not active},
+        after={"is_active": active},
+    )

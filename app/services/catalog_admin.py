@@ -28,7 +28,7 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models.base import utcnow
 from app.models.catalog import RewardProduct
-from app.services.audit import record_admin_action
+from app.services.audit import record_admin_action, set_active_flag
 from app.services.db import transaction
 from app.services.errors import Conflict, NotFound, ValidationFailed
 from app.services.search import any_contains
@@ -335,17 +335,7 @@ def update_product(
 def set_active(product_id: int, active: bool, *, admin_id: int) -> RewardProduct:
     with transaction():
         product = _lock_product(product_id)
-        if product.is_active != active:
-            product.is_active = active
-            product.updated_at = utcnow()
-            record_admin_action(
-                admin_id,
-                "product.activate" if active else "product.deactivate",
-                "product",
-                product.id,
-                before={"is_active": not active},
-                after={"is_active": active},
-            )
+        set_active_flag(product, active, admin_id=admin_id, entity_type="product")
     return product
 
 
