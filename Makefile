@@ -1,4 +1,5 @@
-# FitKart: `make run` serves the app with demo data; `make test` runs the whole suite.
+# FitKart: `make run` serves the app with demo data; `make test` runs the whole suite;
+# `make serve` runs gunicorn the way production does.
 VENV      := .venv
 PYTHON    ?= python3
 FLASK     := FITKART_ENV=$${FITKART_ENV:-development} FLASK_APP=wsgi $(VENV)/bin/flask
@@ -7,7 +8,7 @@ DEMO_DAYS  ?= 90
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: install run test lint format clean
+.PHONY: install run serve test lint format clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,10 +29,16 @@ run: install
 	@echo "  development admin:  admin@fitkart.example / fitkart-admin"
 	@echo "  demo member:        member1@demo.fitkart.example / fitkart-demo"
 	@echo ""
-	$(FLASK) run --host $(HOST) --port $(PORT)
+	SCHEDULER_ENABLED=$${SCHEDULER_ENABLED:-true} $(FLASK) run --host $(HOST) --port $(PORT)
 
+# Production serving: gunicorn with gunicorn.conf.py (set SECRET_KEY, DATABASE_URL, REDIS_URL…).
+serve: install
+	FITKART_ENV=$${FITKART_ENV:-production} $(VENV)/bin/gunicorn -c gunicorn.conf.py wsgi:app
+
+# Installs Debian's Chromium for the browser tests when missing and possible; else skips them.
 test: install
-	$(VENV)/bin/pytest
+	@if bash scripts/ensure-chromium.sh; then $(VENV)/bin/pytest $(PYTEST_ARGS); \
+	else FITKART_SKIP_BROWSER=1 $(VENV)/bin/pytest $(PYTEST_ARGS); fi
 
 lint: install
 	$(VENV)/bin/ruff check .

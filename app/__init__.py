@@ -39,6 +39,10 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
     _init_extensions(app)
     _register_blueprints(app)
 
+    from app.ops import init_ops
+
+    init_ops(app)
+
     from app.errors import register_error_handlers
     from app.request_guards import register_request_guards
 

@@ -20,6 +20,20 @@ def _bool(name: str, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _int(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise RuntimeError(f"{name} must be a whole number, not {value!r}") from None
+
+
+def _list(name: str, default: str) -> list[str]:
+    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
 def _database_url() -> str:
     url = os.environ.get("DATABASE_URL", "").strip()
     if not url:
@@ -42,10 +56,27 @@ class Config:
     REDIS_URL = os.environ.get("REDIS_URL") or None
     RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL") or "memory://"
     RATELIMIT_HEADERS_ENABLED = True
+    # Redis down must not take sign-in down: each process falls back to its own memory
+    # counters (logged), and short socket timeouts keep a dead Redis from stalling requests.
+    RATELIMIT_SWALLOW_ERRORS = True
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    RATELIMIT_STORAGE_OPTIONS = {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}
+    RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX", "fitkart")
+    # Proxy hops in front of the app whose X-Forwarded-* headers are believed (0: none).
+    TRUSTED_PROXIES = _int("TRUSTED_PROXIES", 0)
+    # /metrics is for the monitoring system only: a bearer token, or these client addresses.
+    METRICS_TOKEN = os.environ.get("METRICS_TOKEN") or None
+    # No default list: behind a proxy on the same host every client would look like 127.0.0.1.
+    METRICS_ALLOW_IPS = _list("METRICS_ALLOW_IPS", "")
+    # One JSON object per log line (production); plain text lines in development.
+    LOG_FORMAT = os.environ.get("LOG_FORMAT", "json")
+    LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
     SHOPIFY_STORE_URL = os.environ.get("SHOPIFY_STORE_URL") or None
     SHOPIFY_ACCESS_TOKEN = os.environ.get("SHOPIFY_ACCESS_TOKEN") or None
     SHOPIFY_COINS_PER_CURRENCY_UNIT = int(os.environ.get("SHOPIFY_COINS_PER_CURRENCY_UNIT", "100"))
-    SCHEDULER_ENABLED = _bool("SCHEDULER_ENABLED", True)
+    # Off by default: production runs one `flask scheduler run` process beside the web
+    # workers; `make run` turns it on for its single development process.
+    SCHEDULER_ENABLED = _bool("SCHEDULER_ENABLED", False)
     BCRYPT_ROUNDS = int(os.environ.get("BCRYPT_ROUNDS", "12"))
     ACCESS_TOKEN_TTL_SECONDS = int(os.environ.get("ACCESS_TOKEN_TTL_SECONDS", "900"))
     REFRESH_TOKEN_TTL_DAYS = int(os.environ.get("REFRESH_TOKEN_TTL_DAYS", "30"))
@@ -78,6 +109,8 @@ class DevelopmentConfig(Config):
     REMEMBER_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", False)
     MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "console")
     STRICT_TEMPLATES = True
+    LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")
+    METRICS_ALLOW_IPS = _list("METRICS_ALLOW_IPS", "127.0.0.1,::1")
 
 
 class TestingConfig(Config):
@@ -92,6 +125,11 @@ class TestingConfig(Config):
     RATELIMIT_STORAGE_URI = "memory://"
     MAIL_BACKEND = "memory"
     STRICT_TEMPLATES = True
+    LOG_FORMAT = "text"
+    TRUSTED_PROXIES = 0
+    METRICS_TOKEN = None
+    METRICS_ALLOW_IPS: list[str] = []
+    REDIS_URL = None
 
 
 CONFIGS: dict[str, type[Config]] = {

@@ -7,6 +7,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from app.extensions import db
+from app.ops.outage import database_unavailable, is_outage
 
 
 def _wants_json() -> bool:
@@ -44,6 +45,8 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def unexpected_error(error: Exception):
+        if is_outage(error):
+            return database_unavailable(error)
         db.session.rollback()
         app.logger.exception("unhandled error on %s %s", request.method, request.path)
         if app.config.get("TESTING") and app.config.get("PROPAGATE_TEST_ERRORS", True):

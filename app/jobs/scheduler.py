@@ -1,15 +1,16 @@
 """APScheduler wiring: the nightly jobs on cron triggers in UTC.
 
 Two ways to run it:
-- in the web process: `create_app` calls `start_scheduler_if_allowed`, which starts a
+- as its own process, production's way: `flask scheduler run` (blocking), one per
+  deployment; the web processes leave SCHEDULER_ENABLED at its default, off;
+- in the web process, only with SCHEDULER_ENABLED=true (`make run` sets it for its single
+  development server): `create_app` calls `start_scheduler_if_allowed`, which starts a
   background scheduler only when serving (a WSGI server such as gunicorn, or `flask run`),
   never under pytest or TESTING, never in the reloader's watcher process (with the
   reloader only the serving child, WERKZEUG_RUN_MAIN=true, runs it), never for other
-  `flask` commands, at most once per process, and not at all with SCHEDULER_ENABLED=false;
-- as its own process: `flask scheduler run` (blocking); then set SCHEDULER_ENABLED=false
-  on the web processes.
-With several processes running schedulers (one per gunicorn worker, say) each job still
-runs once a night: see the lock and slot check in app/jobs/runner.py.
+  `flask` commands, and at most once per process.
+Even with several schedulers (SCHEDULER_ENABLED=true on every gunicorn worker, say) each
+job still runs once a night: see the lock and slot check in app/jobs/runner.py.
 """
 
 from __future__ import annotations
@@ -75,8 +76,8 @@ def run_scheduled_job(app: Flask, spec: JobSpec) -> None:
 
 def scheduler_blocked_by(app: Flask) -> str | None:
     """Why this process must not run the in-process scheduler, or None if it may."""
-    if not app.config.get("SCHEDULER_ENABLED", True):
-        return "SCHEDULER_ENABLED is off"
+    if not app.config.get("SCHEDULER_ENABLED", False):
+        return "SCHEDULER_ENABLED is off (production runs `flask scheduler run` instead)"
     if app.config.get("TESTING") or "PYTEST_CURRENT_TEST" in os.environ:
         return "tests never run the scheduler"
     command = click.get_current_context(silent=True)

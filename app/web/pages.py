@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import jsonify, redirect, render_template, request, url_for
+from flask import redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import select, text
+from sqlalchemy import select
 
 from app.extensions import db
 from app.models.gamification import Achievement, UserAchievement
@@ -25,17 +25,6 @@ def landing():
         return redirect(url_for("web.dashboard"))
     settings = get_settings()
     return render_template("web/landing.html", settings=settings)
-
-
-@bp.get("/healthz")
-def healthz():
-    try:
-        db.session.execute(text("SELECT 1"))
-        database = "ok"
-    except Exception:  # the point of a health check is to report, not to raise
-        db.session.rollback()
-        return jsonify({"status": "error", "database": "unreachable"}), 503
-    return jsonify({"status": "ok", "database": database})
 
 
 def chart_range() -> int:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from datetime import UTC, datetime
 
 import click
@@ -126,6 +129,27 @@ def test_where_the_scheduler_may_start(monkeypatch):
     assert "watcher" in _blocked_under("run")
     monkeypatch.setenv("WERKZEUG_RUN_MAIN", "true")
     assert _blocked_under("run") is None
+
+
+def test_web_processes_leave_the_scheduler_off_unless_told(monkeypatch):
+    """The default is the safe one: 4 gunicorn workers start no scheduler of their own."""
+    env = {k: v for k, v in os.environ.items() if k != "SCHEDULER_ENABLED"}
+    probe = "from app.config import Config, DevelopmentConfig; print(Config.SCHEDULER_ENABLED)"
+    default = subprocess.run(
+        [sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=True
+    )
+    enabled = subprocess.run(
+        [sys.executable, "-c", probe],
+        env={**env, "SCHEDULER_ENABLED": "true"},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert (default.stdout.strip(), enabled.stdout.strip()) == ("False", "True")
+    monkeypatch.delenv("PYTEST_CURRENT_TEST", raising=False)
+    unset = Flask("stub")
+    unset.config["TESTING"] = False
+    assert "SCHEDULER_ENABLED is off" in scheduler.scheduler_blocked_by(unset)
 
 
 def test_the_scheduler_starts_at_most_once_per_process(monkeypatch):

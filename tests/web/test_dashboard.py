@@ -1,4 +1,4 @@
-"""Landing, health, the dashboard and the header counters."""
+"""Landing, the dashboard and the header counters."""
 
 from __future__ import annotations
 
@@ -14,10 +14,6 @@ def test_landing_invites_visitors_and_sends_members_to_the_dashboard(client, sig
     assert visitor.status_code == 200
     assert "Create a free account" in visitor.text
     assert signed_in.get("/").headers["Location"] == "/dashboard"
-
-
-def test_healthz_reports_the_database(client):
-    assert client.get("/healthz").get_json() == {"status": "ok", "database": "ok"}
 
 
 def test_dashboard_shows_today_against_the_cap_coins_and_streak(signed_in, walk):
