@@ -8,7 +8,7 @@ DEMO_DAYS  ?= 90
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: install run serve test lint format clean
+.PHONY: install run serve test bench lint format clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,11 @@ serve: install
 test: install
 	@if bash scripts/ensure-chromium.sh; then $(VENV)/bin/pytest $(PYTEST_ARGS); \
 	else FITKART_SKIP_BROWSER=1 $(VENV)/bin/pytest $(PYTEST_ARGS); fi
+
+# The load harness (bench/load/): gunicorn as in production, wrk at 1, 8 and 32 clients.
+SCALE ?= tiny
+bench: install
+	$(VENV)/bin/python bench/load/harness.py --scale $(SCALE) $(BENCH_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .

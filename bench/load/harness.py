@@ -1,0 +1,446 @@
+"""The load harness: FitKart served by gunicorn exactly as production (`make serve`), driven
+by wrk from another process, with ceilings measured in the same run.
+
+    make bench SCALE=tiny|small|medium|full      (or: .venv/bin/python bench/load/harness.py)
+
+For every operation and client count it reports rps, p50/p95/p99 and errors, and each as
+a fraction of two ceilings taken in the same run, so the figures survive a noisy machine:
+(a) a trivial endpoint (/healthz) on the same gunicorn, at the same client count;
+(b) the SQL the operation issues, captured once and replayed from plain psycopg;
+(c) for login, bcrypt alone at the configured cost.
+Results go to bench/results/<date>-<scale>.json and .md.
+
+The data: a PostgreSQL database per scale (`fitkart_bench_<scale>` on the local server, or
+BENCH_DATABASE_URL), built with `flask seed demo` and then ANALYZEd; `--reuse` keeps one
+that is already loaded.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import bcrypt
+import psycopg
+import requests
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+RESULTS = ROOT / "bench" / "results"
+VENV_BIN = ROOT / ".venv" / "bin"
+
+
+@dataclass(frozen=True)
+class Scale:
+    members: int
+    days: int
+    clients: tuple[int, ...]
+    seconds: int
+
+
+SCALES = {
+    "tiny": Scale(members=40, days=14, clients=(1, 2), seconds=1),
+    "small": Scale(members=10_000, days=90, clients=(1, 8, 32), seconds=15),
+    "medium": Scale(members=100_000, days=90, clients=(1, 8, 32), seconds=15),
+    "full": Scale(members=100_000, days=500, clients=(1, 8, 32), seconds=15),
+}
+# The seed documents' targets (ms), beside every figure in the report.
+SEED_TARGET_MS = {
+    "sync": 50,
+    "balance": 10,
+    "transactions": 100,
+    "leaderboard": 200,
+    "login": 150,
+    "order": 200,
+    "dashboard": 50,
+    "wallet_page": 50,
+    "admin_fraud": 200,
+}
+OPERATIONS = tuple(SEED_TARGET_MS)
+DEMO_PASSWORD = "fitkart-demo"
+ADMIN_EMAIL = "admin@fitkart.example"
+ADMIN_PASSWORD = "bench-admin-password-2026"
+
+
+@dataclass
+class Measurement:
+    operation: str
+    clients: int
+    rps: float
+    p50_ms: float
+    p95_ms: float
+    p99_ms: float
+    max_ms: float
+    requests: int
+    errors: int
+    healthz_rps: float
+    sql_replay_ms: float | None = None
+    bcrypt_ms: float | None = None
+    target_ms: int | None = None
+
+    @property
+    def vs_healthz(self) -> float:
+        return self.rps / self.healthz_rps if self.healthz_rps else 0.0
+
+
+@dataclass
+class Report:
+    scale: str
+    started_at: str
+    commit: str
+    machine: dict[str, Any]
+    data: dict[str, Any]
+    measurements: list[Measurement] = field(default_factory=list)
+
+
+def log(message: str) -> None:
+    print(f"[bench {datetime.now(UTC):%H:%M:%S}] {message}", flush=True)
+
+
+def ensure_wrk() -> str:
+    found = shutil.which("wrk")
+    if found:
+        return found
+    if os.geteuid() == 0 and shutil.which("apt-get"):
+        log("installing wrk (Debian's package)")
+        subprocess.run(["apt-get", "update", "-qq"], check=True, capture_output=True)
+        subprocess.run(
+            ["apt-get", "install", "-y", "-qq", "wrk"],
+            check=True,
+            capture_output=True,
+            env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"},
+        )
+        found = shutil.which("wrk")
+    if not found:
+        raise SystemExit("The load harness needs wrk: apt-get install wrk")
+    return found
+
+
+def database_url(scale: str) -> str:
+    return os.environ.get(
+        "BENCH_DATABASE_URL", f"postgresql+psycopg://postgres@127.0.0.1:5432/fitkart_bench_{scale}"
+    )
+
+
+def plain(url: str) -> str:
+    return url.replace("postgresql+psycopg://", "postgresql://")
+
+
+def flask(url: str, *args: str, **extra_env: str) -> None:
+    env = {
+        **os.environ,
+        "FITKART_ENV": "development",
+        "DATABASE_URL": url,
+        "FLASK_APP": "wsgi",
+        **extra_env,
+    }
+    subprocess.run([str(VENV_BIN / "flask"), *args], cwd=ROOT, env=env, check=True)
+
+
+def load_data(url: str, scale: Scale, reuse: bool) -> None:
+    database = url.rsplit("/", 1)[1]
+    server = plain(url.rsplit("/", 1)[0] + "/postgres")
+    if reuse:
+        try:
+            with psycopg.connect(plain(url)) as conn:
+                if conn.execute("SELECT count(*) FROM users").fetchone()[0] > scale.members:
+                    log(f"reusing {database}")
+                    return
+        except psycopg.Error:
+            pass
+    with psycopg.connect(server, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{database}"')
+    log(f"loading {scale.members} members x {scale.days} days into {database}")
+    flask(url, "db", "upgrade")
+    flask(url, "seed", "initial", "--admin-password", ADMIN_PASSWORD)
+    flask(url, "seed", "demo", "--users", str(scale.members), "--days", str(scale.days))
+    flask(url, "jobs", "run", "leaderboards")
+    with psycopg.connect(plain(url), autocommit=True) as conn:
+        conn.execute("ANALYZE")
+
+
+def data_size(url: str) -> dict[str, Any]:
+    with psycopg.connect(plain(url)) as conn:
+        counts = {
+            table: conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+            for table in ("users", "step_records", "coin_transactions", "orders")
+        }
+        size = conn.execute("SELECT pg_size_pretty(pg_database_size(current_database()))")
+        counts["size_on_disk"] = size.fetchone()[0]
+    return counts
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class Server:
+    """`make serve` with the production config, rate limits off (the bench is one client)."""
+
+    def __init__(self, url: str, workers: int | None) -> None:
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        # Kept open for the server's life; closed (and deleted) in stop().
+        self.log_file = tempfile.NamedTemporaryFile(  # noqa: SIM115
+            "w", prefix="fitkart-bench-", suffix=".log"
+        )
+        env = {
+            **os.environ,
+            "FITKART_ENV": "production",
+            "SECRET_KEY": "bench-secret-key-not-for-production",
+            "DATABASE_URL": url,
+            "PUBLIC_BASE_URL": self.base,
+            "GUNICORN_BIND": f"127.0.0.1:{self.port}",
+            "RATELIMIT_ENABLED": "false",
+            "SESSION_COOKIE_SECURE": "false",
+            "LOG_LEVEL": "WARNING",
+        }
+        if workers:
+            env["WEB_CONCURRENCY"] = str(workers)
+        env.pop("PROMETHEUS_MULTIPROC_DIR", None)
+        self.process = subprocess.Popen(
+            ["make", "-s", "serve"],
+            cwd=ROOT,
+            env=env,
+            stdout=self.log_file,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise SystemExit("gunicorn exited:\n" + Path(self.log_file.name).read_text())
+            try:
+                if requests.get(self.base + "/readyz", timeout=2).status_code == 200:
+                    return
+            except requests.RequestException:
+                pass
+            time.sleep(0.3)
+        self.stop()
+        raise SystemExit("gunicorn did not become ready:\n" + Path(self.log_file.name).read_text())
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            self.process.wait(timeout=30)
+        self.log_file.close()
+
+
+def member_emails(url: str, count: int) -> list[str]:
+    with psycopg.connect(plain(url)) as conn:
+        rows = conn.execute(
+            "SELECT email FROM users WHERE email LIKE '%%@demo.fitkart.example' "
+            "AND status = 'active' ORDER BY id LIMIT %s",
+            (count,),
+        ).fetchall()
+    return [row[0] for row in rows]
+
+
+def web_cookie(base: str, email: str, password: str) -> str:
+    session = requests.Session()
+    page = session.get(base + "/login", timeout=10)
+    token = re.search(r'name="csrf-token" content="([^"]+)"', page.text)
+    if token is None:
+        token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page.text)
+    assert token, "no CSRF token on /login"
+    answer = session.post(
+        base + "/login",
+        data={"email": email, "password": password, "csrf_token": token.group(1)},
+        timeout=10,
+        allow_redirects=False,
+    )
+    assert answer.status_code == 302, f"web sign-in for {email} failed: {answer.status_code}"
+    return "; ".join(f"{name}={value}" for name, value in session.cookies.items())
+
+
+def write_inputs(folder: Path, base: str, url: str, clients: int) -> None:
+    emails = member_emails(url, max(clients, 8))
+    tokens = []
+    for email in emails:
+        answer = requests.post(
+            base + "/api/v1/auth/login",
+            json={"email": email, "password": DEMO_PASSWORD},
+            timeout=30,
+        )
+        answer.raise_for_status()
+        tokens.append(answer.json()["access_token"])
+    cookies = [web_cookie(base, email, DEMO_PASSWORD) for email in emails[:8]]
+    yesterday = datetime.now(UTC).date() - timedelta(days=1)
+    days = [str(yesterday - timedelta(days=n)) for n in range(7)]
+    with psycopg.connect(plain(url)) as conn:
+        product = conn.execute(
+            "SELECT id FROM reward_products WHERE is_active ORDER BY coin_price LIMIT 1"
+        ).fetchone()[0]
+        # Orders must not run out of stock or coins during the run.
+        conn.execute(
+            "UPDATE reward_products SET stock_quantity = 1000000 WHERE id = %s", (product,)
+        )
+    (folder / "tokens.txt").write_text("\n".join(tokens) + "\n")
+    (folder / "emails.txt").write_text("\n".join(emails) + "\n")
+    (folder / "cookies.txt").write_text("\n".join(cookies) + "\n")
+    (folder / "days.txt").write_text("\n".join(days) + "\n")
+    (folder / "product.txt").write_text(f"{product}\n")
+    (folder / "admin_cookie.txt").write_text(web_cookie(base, ADMIN_EMAIL, ADMIN_PASSWORD) + "\n")
+
+
+def run_wrk(wrk: str, base: str, operation: str, clients: int, seconds: int, inputs: Path) -> dict:
+    folder = inputs
+    if operation == "admin_fraud":
+        folder = inputs / "admin"
+        folder.mkdir(exist_ok=True)
+        (folder / "cookies.txt").write_text((inputs / "admin_cookie.txt").read_text())
+    command = [
+        wrk,
+        f"-t{clients}",
+        f"-c{clients}",
+        f"-d{seconds}s",
+        "--timeout",
+        "10s",
+        "-s",
+        str(Path(__file__).with_name("wrk.lua")),
+        base,
+        "--",
+        operation,
+        str(folder),
+    ]
+    output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    summary = [line for line in output.splitlines() if line.startswith("{")]
+    if not summary:
+        raise SystemExit(f"wrk printed no summary for {operation}:\n{output}")
+    return json.loads(summary[-1])
+
+
+def bcrypt_ms(rounds: int, tries: int = 5) -> float:
+    hashed = bcrypt.hashpw(DEMO_PASSWORD.encode(), bcrypt.gensalt(rounds))
+    timings = []
+    for _ in range(tries):
+        started = time.perf_counter()
+        bcrypt.checkpw(DEMO_PASSWORD.encode(), hashed)
+        timings.append((time.perf_counter() - started) * 1000)
+    return statistics.median(timings)
+
+
+def main(argv: list[str] | None = None) -> Report:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", choices=sorted(SCALES), default="tiny")
+    parser.add_argument("--reuse", action="store_true", help="keep an already loaded database")
+    parser.add_argument("--workers", type=int, help="gunicorn workers (default: the config's)")
+    parser.add_argument("--operations", nargs="*", choices=OPERATIONS, default=list(OPERATIONS))
+    parser.add_argument("--out", type=Path, default=RESULTS)
+    args = parser.parse_args(argv)
+    scale = SCALES[args.scale]
+    wrk = ensure_wrk()
+    url = database_url(args.scale)
+    load_data(url, scale, args.reuse)
+    from bench.load.sql_replay import replay_ms  # imports the app: after the data exists
+
+    server = Server(url, args.workers)
+    report = Report(
+        scale=args.scale,
+        started_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        commit=subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
+        ).stdout.strip(),
+        machine={
+            "cores": os.cpu_count(),
+            "python": platform.python_version(),
+            "system": platform.platform(),
+            "workers": args.workers or (os.cpu_count() or 1) * 2 + 1,
+        },
+        data=data_size(url),
+    )
+    rounds = int(os.environ.get("BCRYPT_ROUNDS", "12"))
+    try:
+        with tempfile.TemporaryDirectory(prefix="fitkart-bench-inputs-") as folder:
+            inputs = Path(folder)
+            write_inputs(inputs, server.base, url, max(scale.clients))
+            replays = replay_ms(url, inputs, args.operations)
+            for clients in scale.clients:
+                healthz = run_wrk(wrk, server.base, "healthz", clients, scale.seconds, inputs)
+                for operation in args.operations:
+                    result = run_wrk(wrk, server.base, operation, clients, scale.seconds, inputs)
+                    measurement = Measurement(
+                        operation=operation,
+                        clients=clients,
+                        rps=result["rps"],
+                        p50_ms=result["p50_ms"],
+                        p95_ms=result["p95_ms"],
+                        p99_ms=result["p99_ms"],
+                        max_ms=result["max_ms"],
+                        requests=result["requests"],
+                        errors=result["socket_errors"] + result["non_2xx"] + result["timeouts"],
+                        healthz_rps=healthz["rps"],
+                        sql_replay_ms=replays.get(operation),
+                        bcrypt_ms=bcrypt_ms(rounds) if operation == "login" else None,
+                        target_ms=SEED_TARGET_MS[operation],
+                    )
+                    report.measurements.append(measurement)
+                    log(
+                        f"{operation:<13} {clients:>2} clients: {measurement.rps:8.1f} rps  "
+                        f"p50 {measurement.p50_ms:7.2f}  p99 {measurement.p99_ms:7.2f} ms  "
+                        f"errors {measurement.errors}"
+                    )
+    finally:
+        server.stop()
+    write_report(report, args.out)
+    return report
+
+
+def write_report(report: Report, folder: Path) -> tuple[Path, Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    stem = f"{date.today():%Y-%m-%d}-{report.scale}"
+    as_json = folder / f"{stem}.json"
+    data = asdict(report)
+    for row, measurement in zip(data["measurements"], report.measurements, strict=True):
+        row["vs_healthz"] = round(measurement.vs_healthz, 3)
+    as_json.write_text(json.dumps(data, indent=2) + "\n")
+    as_markdown = folder / f"{stem}.md"
+    as_markdown.write_text(markdown(report))
+    log(f"wrote {as_json.relative_to(ROOT)} and {as_markdown.name}")
+    return as_json, as_markdown
+
+
+def markdown(report: Report) -> str:
+    data = report.data
+    lines = [
+        f"# Load harness, scale `{report.scale}`",
+        "",
+        f"{report.started_at}, commit `{report.commit}`, {report.machine['cores']} cores, "
+        f"{report.machine['workers']} gunicorn workers, {data['users']:,} members, "
+        f"{data['step_records']:,} step records, {data['coin_transactions']:,} ledger rows, "
+        f"{data['size_on_disk']} on disk.",
+        "",
+        "| operation | clients | rps | x /healthz rps | p50 ms | p95 ms | p99 ms | seed target "
+        "ms | SQL alone ms | bcrypt alone ms | errors |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for m in report.measurements:
+        sql = f"{m.sql_replay_ms:.2f}" if m.sql_replay_ms is not None else "-"
+        cost = f"{m.bcrypt_ms:.1f}" if m.bcrypt_ms is not None else "-"
+        lines.append(
+            f"| {m.operation} | {m.clients} | {m.rps:.1f} | {m.vs_healthz:.2f} | {m.p50_ms:.2f} "
+            f"| {m.p95_ms:.2f} | {m.p99_ms:.2f} | {m.target_ms} | {sql} | {cost} | {m.errors} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    main()
