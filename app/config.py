@@ -20,6 +20,13 @@ def _bool(name: str, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _list(name: str) -> list[str] | None:
+    value = os.environ.get(name)
+    if value is None or not value.strip():
+        return None
+    return [item.strip() for item in value.split(",") if item.strip()]
+
+
 def _database_url() -> str:
     url = os.environ.get("DATABASE_URL", "").strip()
     if not url:
@@ -67,6 +74,10 @@ class Config:
     MAIL_USE_TLS = _bool("MAIL_USE_TLS", False)
     PASSWORD_RESET_MAX_AGE_SECONDS = int(os.environ.get("PASSWORD_RESET_MAX_AGE_SECONDS", "3600"))
     STRICT_TEMPLATES = False
+    # Links in e-mails are built on this, never on the request's Host header.
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL") or None
+    # None: derived from PUBLIC_BASE_URL in create_app; requests for other hosts get 400.
+    TRUSTED_HOSTS = _list("TRUSTED_HOSTS")
 
 
 class DevelopmentConfig(Config):
@@ -78,6 +89,7 @@ class DevelopmentConfig(Config):
     REMEMBER_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", False)
     MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "console")
     STRICT_TEMPLATES = True
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL") or "http://127.0.0.1:5000"
 
 
 class TestingConfig(Config):
@@ -92,6 +104,8 @@ class TestingConfig(Config):
     RATELIMIT_STORAGE_URI = "memory://"
     MAIL_BACKEND = "memory"
     STRICT_TEMPLATES = True
+    PUBLIC_BASE_URL = "http://localhost"
+    TRUSTED_HOSTS = None
 
 
 CONFIGS: dict[str, type[Config]] = {

@@ -18,6 +18,7 @@ from app.services import member_admin, password_reset
 from app.services.audit import record_admin_action
 from app.services.db import transaction
 from app.services.errors import ValidationFailed
+from app.services.links import external_url
 
 PAGE_SIZE = 50
 
@@ -100,7 +101,7 @@ def user_password_reset(user_id: int):
     member = member_admin.get_member(user_id)
     password_reset.request_reset(
         member.email,
-        lambda token: url_for("auth.reset_password", token=token, _external=True),
+        lambda token: external_url("auth.reset_password", token=token),
     )
     with transaction():
         record_admin_action(current_user.id, "user.password_reset_sent", "user", member.id)

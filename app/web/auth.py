@@ -21,6 +21,7 @@ from wtforms.validators import DataRequired, EqualTo, Length, Optional
 from app.extensions import db, limiter
 from app.services import accounts, mail, password_reset
 from app.services.errors import AccountDisabled, AuthenticationFailed, Conflict, ValidationFailed
+from app.services.links import external_url
 from app.web.errors import register_error_handlers
 from app.web.forms import apply_errors, timezone_choices
 from app.web.rendering import safe_next
@@ -171,8 +172,8 @@ def _tell_owner_about_signup(email: str) -> None:
     body = (
         "Someone tried to create a FitKart account with this e-mail address, which already "
         "has one.\n\nIf it was you, sign in instead: "
-        f"{url_for('auth.login', _external=True)}\n"
-        f"Forgot your password? {url_for('auth.forgot_password', _external=True)}\n"
+        f"{external_url('auth.login')}\n"
+        f"Forgot your password? {external_url('auth.forgot_password')}\n"
     )
     try:
         mail.send(user.email, "You already have a FitKart account", body)
@@ -187,7 +188,7 @@ def forgot_password():
     if form.validate_on_submit():
         password_reset.request_reset(
             form.email.data or "",
-            lambda token: url_for("auth.reset_password", token=token, _external=True),
+            lambda token: external_url("auth.reset_password", token=token),
         )
         db.session.rollback()
         # The same answer whether or not the address has an account.
