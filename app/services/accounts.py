@@ -6,13 +6,14 @@ import secrets
 from zoneinfo import ZoneInfo, available_timezones
 
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
 from app.models.base import utcnow
 from app.models.users import ROLES, User
 from app.services import ledger, referrals
+from app.services.db import transaction
 from app.services.errors import AccountDisabled, AuthenticationFailed, Conflict, ValidationFailed
 from app.services.passwords import (
     burn_password_check,
@@ -161,6 +162,15 @@ def set_password(user: User, new_password: str) -> None:
     from app.services import tokens
 
     tokens.revoke_all_for_user(user.id, reason="password_changed")
+
+
+def end_browser_sessions(user_id: int) -> None:
+    """Sign-out: bump the session version, so every copy of the session and remember
+    cookies (both carry `User.get_id()`, "<id>:<version>") stops loading the member."""
+    with transaction():
+        db.session.execute(
+            update(User).where(User.id == user_id).values(session_version=User.session_version + 1)
+        )
 
 
 def load_user_for_session(session_id: str) -> User | None:

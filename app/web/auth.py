@@ -122,6 +122,7 @@ def login():
 @bp.post("/logout")
 @login_required
 def logout():
+    accounts.end_browser_sessions(current_user.id)
     logout_user()
     flash("You are signed out. See you on your next walk!", "info")
     return redirect(url_for("web.landing"))
