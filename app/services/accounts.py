@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+import unicodedata
 from zoneinfo import ZoneInfo, available_timezones
 
 from email_validator import EmailNotValidError, validate_email
@@ -36,6 +37,15 @@ def normalise_email(raw: str) -> str:
         ) from None
 
 
+def email_identity(raw: str) -> str:
+    """The one normal form of a typed address: what sign-in looks up and every per-account
+    limit keys on. A string that is no address still gets a stable (NFKC, case-folded) form."""
+    try:
+        return normalise_email(raw or "")
+    except ValidationFailed:
+        return unicodedata.normalize("NFKC", raw or "").strip().casefold()[:254]
+
+
 def validate_timezone(name: str | None) -> str:
     name = (name or "UTC").strip()
     if name not in _TIMEZONES:
@@ -59,7 +69,7 @@ def new_referral_code() -> str:
 
 def find_by_email(email: str) -> User | None:
     return db.session.execute(
-        select(User).where(User.email == email.strip().lower(), User.deleted_at.is_(None))
+        select(User).where(User.email == email_identity(email), User.deleted_at.is_(None))
     ).scalar_one_or_none()
 
 
@@ -129,11 +139,7 @@ def create_user(
 
 def authenticate(email: str, password: str) -> User:
     """The account for these credentials, or AuthenticationFailed (same message either way)."""
-    try:
-        email_clean = normalise_email(email)
-    except ValidationFailed:
-        email_clean = (email or "").strip().lower()
-    user = find_by_email(email_clean)
+    user = find_by_email(email)
     if user is None:
         burn_password_check(password)
         raise AuthenticationFailed("Wrong e-mail or password.")

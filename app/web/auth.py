@@ -19,6 +19,7 @@ from wtforms import BooleanField, EmailField, PasswordField, SelectField, String
 from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
 from app.extensions import db, limiter
+from app.login_limits import account_login_limit, account_reset_limit, is_account_limit
 from app.services import accounts, mail, password_reset
 from app.services.errors import AccountDisabled, AuthenticationFailed, Conflict, ValidationFailed
 from app.services.links import external_url
@@ -82,7 +83,16 @@ def too_many_attempts(error):
     current = limiter.current_limit
     retry = max(1, int(current.reset_at - time.time())) if current else 60
     wait = f"{retry} seconds" if retry < 120 else f"{retry // 60} minutes"
-    message = f"Too many attempts from your network. Wait {wait}, then try again."
+    if current is not None and is_account_limit(current.key):
+        if request.endpoint == "auth.forgot_password":
+            message = f"Too many reset e-mails were asked for this address. Wait {wait}."
+        else:
+            message = (
+                f"Too many attempts to sign in to this account. Wait {wait}, then try again, "
+                "or reset your password."
+            )
+    else:
+        message = f"Too many attempts from your network. Wait {wait}, then try again."
     if request.endpoint == "auth.register":
         form = RegisterForm()
         form.timezone.choices = timezone_choices()
@@ -100,6 +110,7 @@ def too_many_attempts(error):
 
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(LOGIN_LIMIT, key_func=_ip_key, methods=["POST"])
+@account_login_limit
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("web.dashboard"))
@@ -184,6 +195,7 @@ def _tell_owner_about_signup(email: str) -> None:
 
 @bp.route("/password/forgot", methods=["GET", "POST"])
 @limiter.limit(RESET_LIMIT, key_func=_ip_key, methods=["POST"])
+@account_reset_limit
 def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
