@@ -18,7 +18,6 @@ from app.services import member_admin, password_reset
 from app.services.audit import record_admin_action
 from app.services.db import transaction
 from app.services.errors import ValidationFailed
-from app.services.links import external_url
 
 PAGE_SIZE = 50
 
@@ -99,10 +98,7 @@ def user_adjust(user_id: int):
 def user_password_reset(user_id: int):
     """E-mail the member a fresh reset link (for "I never got the e-mail" tickets)."""
     member = member_admin.get_member(user_id)
-    password_reset.request_reset(
-        member.email,
-        lambda token: external_url("auth.reset_password", token=token),
-    )
+    password_reset.request_reset(member.email)
     with transaction():
         record_admin_action(current_user.id, "user.password_reset_sent", "user", member.id)
     flash(f"A password reset link was sent to {member.email}.", "info")

@@ -20,9 +20,8 @@ from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
 from app.extensions import db, limiter
 from app.login_limits import account_login_limit, account_reset_limit, is_account_limit
-from app.services import accounts, mail, password_reset
+from app.services import account_notices, accounts, password_reset
 from app.services.errors import AccountDisabled, AuthenticationFailed, Conflict, ValidationFailed
-from app.services.links import external_url
 from app.web.errors import register_error_handlers
 from app.web.forms import apply_errors, timezone_choices
 from app.web.rendering import safe_next
@@ -163,7 +162,7 @@ def register():
             apply_errors(form, exc)
         except Conflict:
             db.session.rollback()
-            _tell_owner_about_signup(form.email.data or "")
+            account_notices.tell_owner_about_sign_up(form.email.data or "")
             form.email.errors = [
                 "This e-mail cannot be used to register. If it is yours, sign in or reset "
                 "your password."
@@ -176,33 +175,13 @@ def register():
     return render_template("auth/register.html", form=form), status
 
 
-def _tell_owner_about_signup(email: str) -> None:
-    """The real owner hears about a sign-up attempt with their address."""
-    user = accounts.find_by_email(email)
-    if user is None:
-        return
-    body = (
-        "Someone tried to create a FitKart account with this e-mail address, which already "
-        "has one.\n\nIf it was you, sign in instead: "
-        f"{external_url('auth.login')}\n"
-        f"Forgot your password? {external_url('auth.forgot_password')}\n"
-    )
-    try:
-        mail.send(user.email, "You already have a FitKart account", body)
-    except mail.MailNotSent:
-        current_app.logger.exception("sign-up notice to user %s not sent", user.id)
-
-
 @bp.route("/password/forgot", methods=["GET", "POST"])
 @limiter.limit(RESET_LIMIT, key_func=_ip_key, methods=["POST"])
 @account_reset_limit
 def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
-        password_reset.request_reset(
-            form.email.data or "",
-            lambda token: external_url("auth.reset_password", token=token),
-        )
+        password_reset.request_reset(form.email.data or "")
         db.session.rollback()
         # The same answer whether or not the address has an account.
         return render_template("auth/reset_sent.html", email=form.email.data)
