@@ -98,7 +98,9 @@ def create_user(
         problems.append({"field": "full_name", "message": "Enter your name."})
     elif len(name) > 120:
         problems.append({"field": "full_name", "message": "Name must be at most 120 characters."})
-    if password_hash is None and (problem := password_problem(password)):
+    if password_hash is None and (
+        problem := password_problem(password, email=email_clean or email, full_name=name)
+    ):
         problems.append({"field": "password", "message": problem})
     try:
         tz = validate_timezone(timezone)
@@ -161,7 +163,7 @@ def change_password(user: User, current_password: str, new_password: str) -> Non
 
 
 def set_password(user: User, new_password: str) -> None:
-    if problem := password_problem(new_password):
+    if problem := password_problem(new_password, email=user.email, full_name=user.full_name):
         raise ValidationFailed(problem, details=[{"field": "password"}])
     user.password_hash = hash_password(new_password)
     user.session_version += 1

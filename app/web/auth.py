@@ -46,7 +46,7 @@ class RegisterForm(FlaskForm):
     password = PasswordField(
         "Password",
         validators=[DataRequired(), Length(max=256)],
-        description="At least 8 characters.",
+        description="At least 8 characters; not a common password, your e-mail or your name.",
     )
     timezone = SelectField("Time zone", default="UTC", validate_choice=False)
     referral_code = StringField(
@@ -64,7 +64,7 @@ class ResetPasswordForm(FlaskForm):
     password = PasswordField(
         "New password",
         validators=[DataRequired(), Length(max=256)],
-        description="At least 8 characters.",
+        description="At least 8 characters; not a common password, your e-mail or your name.",
     )
     confirm = PasswordField(
         "Repeat the new password",
