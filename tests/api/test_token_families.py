@@ -134,3 +134,13 @@ def test_ten_simultaneous_refreshes_of_one_token_keep_the_member_signed_in(app, 
         ).scalars()
     )
     assert not family_revoked(family_id)
+
+
+def test_a_password_change_ends_the_phones_access_tokens(client, member):
+    from app.services import accounts
+
+    phone = Phone(client, member.email)
+    accounts.change_password(member, "correct-horse-battery", "a-brand-new-lantern")
+    db.session.commit()
+
+    assert me(client, phone.tokens["access_token"]) == 401
