@@ -37,13 +37,19 @@ def normalise_email(raw: str) -> str:
         ) from None
 
 
+MAX_TYPED_EMAIL = 320
+
+
 def email_identity(raw: str) -> str:
     """The one normal form of a typed address: what sign-in looks up and every per-account
     limit keys on. A string that is no address still gets a stable (NFKC, case-folded) form."""
-    try:
-        return normalise_email(raw or "")
-    except ValidationFailed:
-        return unicodedata.normalize("NFKC", raw or "").strip().casefold()[:254]
+    text = raw or ""
+    if len(text) <= MAX_TYPED_EMAIL:  # no address is longer; spare the parser a megabyte
+        try:
+            return normalise_email(text)
+        except ValidationFailed:
+            pass
+    return unicodedata.normalize("NFKC", text[: MAX_TYPED_EMAIL * 2]).strip().casefold()[:254]
 
 
 def validate_timezone(name: str | None) -> str:

@@ -1,8 +1,9 @@
 """Password reset by e-mailed link, with no table.
 
-The link is signed with SECRET_KEY and carries a fingerprint of the current password hash
-and session version: once the password changes (by this link or otherwise) every older
-link stops working, so each link is good for one reset and for a limited time.
+The link is signed with SECRET_KEY and carries a fingerprint of the current password hash:
+once the password changes (by this link or otherwise) every older link stops working, so
+each link is good for one reset and for a limited time. Signing out (which bumps the
+session version) leaves a pending link working; a deactivated or banned account's does not.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ def _serializer() -> URLSafeTimedSerializer:
 
 
 def _fingerprint(user: User) -> str:
-    material = f"{user.password_hash}:{user.session_version}".encode()
+    material = user.password_hash.encode()
     return hashlib.sha256(material).hexdigest()[:32]
 
 

@@ -114,3 +114,10 @@ def test_reset_mails_to_one_address_are_limited_whoever_asks(app, member):
     assert last.status_code == 429
     assert "Too many reset e-mails" in last.text
     assert len(mail.outbox()) == 5
+
+
+def test_an_oversized_email_field_gets_a_stable_key_and_no_500(app, member):
+    padded = member.email + " " * 5000
+    assert accounts.email_identity(padded) == member.email
+    answer = web_login(app.test_client(), "x" * 100_000 + "@example.com", "wrong", "10.5.0.1")
+    assert answer.status_code == 422

@@ -64,3 +64,18 @@ def test_signing_in_again_after_logout_works(signed_in, member):
 
     assert answer.status_code == 302
     assert signed_in.client.get("/dashboard").status_code == 200
+
+
+def test_a_pending_reset_link_survives_signing_out_elsewhere(client, signed_in, member):
+    import re
+
+    from app.services import mail
+
+    page = client.get("/password/forgot")
+    client.post(
+        "/password/forgot", data={"email": member.email, "csrf_token": csrf_from(page.text)}
+    )
+    link = re.search(r"http://localhost(/password/reset/\S+)", mail.outbox()[0].body).group(1)
+    signed_in.post("/logout")
+
+    assert client.get(link).status_code == 200
