@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import Flask
 from jinja2 import StrictUndefined
@@ -27,6 +28,7 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
         if config:
             app.config.update(config)
     _check_config(app)
+    _configure_public_host(app)
 
     uri = app.config["SQLALCHEMY_DATABASE_URI"]
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
@@ -64,6 +66,29 @@ def _check_config(app: Flask) -> None:
         raise RuntimeError(
             "SECRET_KEY is not set. Set it in the environment (or .env) outside development."
         )
+
+
+# Development and tests also answer on the loopback names (browser tests use 127.0.0.1:<port>).
+_LOCAL_HOSTS = ("localhost", "127.0.0.1", "::1")
+
+
+def _configure_public_host(app: Flask) -> None:
+    """External links come from PUBLIC_BASE_URL; other Host headers are answered 400."""
+    base = app.config.get("PUBLIC_BASE_URL")
+    if not base:
+        raise RuntimeError(
+            "PUBLIC_BASE_URL is not set. Set it (for example https://fitkart.example) outside "
+            "development: links in e-mails are built on it."
+        )
+    parsed = urlsplit(base)
+    if parsed.scheme not in {"http", "https"} or not parsed.hostname:
+        raise RuntimeError(f"PUBLIC_BASE_URL must be an http(s) URL, not {base!r}")
+    app.config["PUBLIC_BASE_URL"] = base.rstrip("/")
+    if app.config.get("TRUSTED_HOSTS") is None:
+        hosts = [parsed.hostname]
+        if app.config.get("ENV_NAME") in {"development", "testing"}:
+            hosts += [host for host in _LOCAL_HOSTS if host not in hosts]
+        app.config["TRUSTED_HOSTS"] = hosts
 
 
 def _init_extensions(app: Flask) -> None:

@@ -34,6 +34,11 @@ def _list(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
+def _optional_list(name: str) -> list[str] | None:
+    """A comma list from the environment, or None when the variable is unset or empty."""
+    return _list(name, "") or None
+
+
 def _database_url() -> str:
     url = os.environ.get("DATABASE_URL", "").strip()
     if not url:
@@ -100,6 +105,10 @@ class Config:
     MAIL_USE_TLS = _bool("MAIL_USE_TLS", False)
     PASSWORD_RESET_MAX_AGE_SECONDS = int(os.environ.get("PASSWORD_RESET_MAX_AGE_SECONDS", "3600"))
     STRICT_TEMPLATES = False
+    # Links in e-mails are built on this, never on the request's Host header.
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL") or None
+    # None: derived from PUBLIC_BASE_URL in create_app; requests for other hosts get 400.
+    TRUSTED_HOSTS = _optional_list("TRUSTED_HOSTS")
 
 
 class DevelopmentConfig(Config):
@@ -113,6 +122,7 @@ class DevelopmentConfig(Config):
     STRICT_TEMPLATES = True
     LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")
     METRICS_ALLOW_IPS = _list("METRICS_ALLOW_IPS", "127.0.0.1,::1")
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL") or "http://127.0.0.1:5000"
 
 
 class TestingConfig(Config):
@@ -132,6 +142,8 @@ class TestingConfig(Config):
     METRICS_TOKEN = None
     METRICS_ALLOW_IPS: list[str] = []
     REDIS_URL = None
+    PUBLIC_BASE_URL = "http://localhost"
+    TRUSTED_HOSTS = None
 
 
 CONFIGS: dict[str, type[Config]] = {

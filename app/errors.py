@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask, render_template, request
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, SecurityError
 
 from app.extensions import db
 from app.ops.outage import database_unavailable, is_outage
@@ -26,6 +26,16 @@ def register_error_handlers(app: Flask) -> None:
             ),
             400,
         )
+
+    @app.errorhandler(SecurityError)
+    def untrusted_host(error: SecurityError):
+        # No URL adapter exists for a host outside TRUSTED_HOSTS, so no page template here.
+        message = "This server does not answer for that host name."
+        if _wants_json():
+            from app.api.errors import json_error
+
+            return json_error(400, "bad_request", message)
+        return message, 400, {"Content-Type": "text/plain; charset=utf-8"}
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):

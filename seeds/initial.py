@@ -60,7 +60,7 @@ ACHIEVEMENTS = [
     {
         "code": "first_order",
         "name": "First Reward",
-        "description": "Redeem your coins for a first reward.",
+        "description": "Redeem your coins for a first reward (counts once it ships).",
         "icon": "gift",
         "unlock_criteria": {"orders_count": 1},
         "reward_coins": 25,

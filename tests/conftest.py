@@ -23,6 +23,7 @@ from sqlalchemy.engine import make_url
 from app import create_app
 from app.config import TestingConfig
 from app.extensions import db
+from app.services import background
 
 pytest_plugins = ["tests.fixtures.factories"]
 
@@ -101,6 +102,7 @@ def app(database_uri: str) -> Iterator[Flask]:
         if ON_POSTGRES:
             _truncate_everything()
         yield app
+        background.drain(app)  # mail queued by the test has gone before the database does
         db.session.remove()
         for engine in db.engines.values():
             engine.dispose()

@@ -22,7 +22,7 @@ CRITERIA_HELP = {
     "total_steps": "credited steps in total",
     "daily_steps": "credited steps in one day",
     "streak_days": "days in a row with at least 5,000 steps",
-    "orders_count": "orders placed (not cancelled)",
+    "orders_count": "orders shipped or delivered",
     "referrals_count": "friends invited who joined",
 }
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from jinja2_fragments.flask import render_block
@@ -39,6 +41,12 @@ def users():
 
 @bp.get("/users/<int:user_id>")
 def user_detail(user_id: int):
+    return _render_user_detail(user_id)
+
+
+def _render_user_detail(
+    user_id: int, *, status: int = 200, adjust_error: str | None = None, adjust_form=None
+):
     member = member_admin.get_member(user_id)
 
     def latest(model, order_column, limit=30):
@@ -69,7 +77,9 @@ def user_detail(user_id: int):
         orders=latest(Order, Order.id, 30),
         referred=referred,
         tokens=latest(RefreshToken, RefreshToken.id, 20),
-    )
+        adjust_error=adjust_error,
+        adjust_form=adjust_form or {},
+    ), status
 
 
 @bp.post("/users/<int:user_id>/status")
@@ -82,14 +92,26 @@ def user_status(user_id: int):
     return redirect(url_for("admin.user_detail", user_id=user_id))
 
 
+_WHOLE_NUMBER = re.compile(r"[+-]?[0-9]{1,12}")
+
+
 @bp.post("/users/<int:user_id>/adjust")
 def user_adjust(user_id: int):
-    raw = (request.form.get("amount") or "").strip()
-    if not raw.lstrip("-").isdigit() or len(raw) > 9:
-        raise ValidationFailed("The amount must be a whole number of coins, like 50 or -20.")
-    row = member_admin.adjust_coins(
-        user_id, int(raw), request.form.get("reason", ""), admin_id=current_user.id
-    )
+    raw = (request.form.get("amount") or "").strip().replace(",", "")
+    reason = request.form.get("reason", "")
+    try:
+        # ASCII digits with an optional sign: int() alone would take "1_000" or other scripts.
+        if not _WHOLE_NUMBER.fullmatch(raw):
+            raise ValidationFailed(member_admin.ADJUSTMENT_RULE, details=[{"field": "amount"}])
+        row = member_admin.adjust_coins(user_id, int(raw), reason, admin_id=current_user.id)
+    except ValidationFailed as exc:
+        db.session.rollback()
+        return _render_user_detail(
+            user_id,
+            status=422,
+            adjust_error=exc.message,
+            adjust_form={"amount": request.form.get("amount", ""), "reason": reason},
+        )
     flash(f"Adjusted by {row.amount:+,} coins; available now {row.available_after:,}.", "info")
     return redirect(url_for("admin.user_detail", user_id=user_id))
 
@@ -98,10 +120,7 @@ def user_adjust(user_id: int):
 def user_password_reset(user_id: int):
     """E-mail the member a fresh reset link (for "I never got the e-mail" tickets)."""
     member = member_admin.get_member(user_id)
-    password_reset.request_reset(
-        member.email,
-        lambda token: url_for("auth.reset_password", token=token, _external=True),
-    )
+    password_reset.request_reset(member.email)
     with transaction():
         record_admin_action(current_user.id, "user.password_reset_sent", "user", member.id)
     flash(f"A password reset link was sent to {member.email}.", "info")

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
-
 from flask import g, request
 
 from app.api import bp
 from app.api.operations import ApiError, operation, reply
 from app.api.schemas import AuthOut, LoginIn, RefreshIn, RegisterIn, TokenOut, UserOut
 from app.extensions import limiter
+from app.login_limits import account_login_limit
 from app.models.users import User
 from app.services import accounts, tokens
 from app.services.db import transaction
@@ -31,15 +30,6 @@ def _user_out(user: User) -> UserOut:
         timezone=user.timezone,
         referral_code=user.referral_code,
     )
-
-
-def _account_key() -> str:
-    """Rate-limit key per account: the e-mail in the body (unparseable bodies share one)."""
-    try:
-        email = json.loads(request.get_data(cache=True) or b"{}").get("email", "")
-    except (ValueError, AttributeError):
-        email = ""
-    return f"login-account:{str(email).strip().lower()[:254]}"
 
 
 def _ip_key() -> str:
@@ -83,7 +73,7 @@ def register(body: RegisterIn):
     tags=["auth"],
 )
 @limiter.limit("10 per minute", key_func=_ip_key)
-@limiter.limit("5 per minute", key_func=_account_key)
+@account_login_limit
 def login(body: LoginIn):
     with transaction():
         user = accounts.authenticate(body.email, body.password)

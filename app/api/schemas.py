@@ -18,9 +18,16 @@ Password = Annotated[str, Field(min_length=1, max_length=256)]
 
 
 class In(BaseModel):
-    """Request bodies: unknown fields are ignored so older phones keep working."""
+    """Query strings: every value arrives as text, so numbers are parsed from it."""
 
     model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
+
+
+class BodyIn(In):
+    """JSON request bodies: strict types (`true` or `"100"` is no number), dates and times
+    still from ISO 8601 strings; unknown fields are ignored so older phones keep working."""
+
+    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True, strict=True)
 
 
 class Out(BaseModel):
@@ -43,7 +50,7 @@ class ErrorResponse(Out):
 # --- auth -----------------------------------------------------------------------------
 
 
-class RegisterIn(In):
+class RegisterIn(BodyIn):
     email: Email
     password: Annotated[str, Field(min_length=8, max_length=256)]
     full_name: Annotated[str, Field(min_length=1, max_length=120)]
@@ -52,13 +59,13 @@ class RegisterIn(In):
     device_name: Annotated[str, Field(max_length=120)] | None = None
 
 
-class LoginIn(In):
+class LoginIn(BodyIn):
     email: Email
     password: Password
     device_name: Annotated[str, Field(max_length=120)] | None = None
 
 
-class RefreshIn(In):
+class RefreshIn(BodyIn):
     refresh_token: Annotated[str, Field(min_length=1, max_length=200)]
 
 
@@ -99,7 +106,7 @@ class TokenOut(Out):
 # --- steps ----------------------------------------------------------------------------
 
 
-class IntervalIn(In):
+class IntervalIn(BodyIn):
     start: AwareDatetime
     end: AwareDatetime
     steps: Annotated[int, Field(ge=0, le=1_000_000)]
@@ -111,7 +118,7 @@ class IntervalIn(In):
         return self
 
 
-class StepRecordIn(In):
+class StepRecordIn(BodyIn):
     date: date
     steps: Annotated[int, Field(ge=0, le=10_000_000)]
     source: Source
@@ -122,7 +129,7 @@ class StepRecordIn(In):
     intervals: Annotated[list[IntervalIn], Field(max_length=1440)] | None = None
 
 
-class SyncIn(In):
+class SyncIn(BodyIn):
     device_id: Annotated[str, Field(max_length=128)] | None = None
     records: Annotated[list[StepRecordIn], Field(min_length=1, max_length=MAX_SYNC_RECORDS)]
 
@@ -261,7 +268,7 @@ class ProductsOut(Out):
     next_cursor: str | None
 
 
-class AddressIn(In):
+class AddressIn(BodyIn):
     recipient_name: Annotated[str, Field(max_length=120)] | None = None
     line1: Annotated[str, Field(min_length=1, max_length=200)]
     line2: Annotated[str, Field(max_length=200)] | None = None
@@ -272,12 +279,12 @@ class AddressIn(In):
     phone: Annotated[str, Field(max_length=32)] | None = None
 
 
-class OrderLineIn(In):
+class OrderLineIn(BodyIn):
     product_id: Annotated[int, Field(ge=1, le=MAX_ID)]
     quantity: Annotated[int, Field(ge=1, le=10)] = 1
 
 
-class OrderIn(In):
+class OrderIn(BodyIn):
     items: Annotated[list[OrderLineIn], Field(min_length=1, max_length=20)]
     address_id: Annotated[int, Field(ge=1, le=MAX_ID)] | None = None
     shipping_address: AddressIn | None = None

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import secrets
+import unicodedata
 from zoneinfo import ZoneInfo, available_timezones
 
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
 from app.models.base import utcnow
 from app.models.users import ROLES, User
 from app.services import ledger, referrals
+from app.services.db import transaction
 from app.services.errors import AccountDisabled, AuthenticationFailed, Conflict, ValidationFailed
 from app.services.passwords import (
     burn_password_check,
@@ -33,6 +35,21 @@ def normalise_email(raw: str) -> str:
         raise ValidationFailed(
             f"Enter a valid e-mail address ({exc}).", details=[{"field": "email"}]
         ) from None
+
+
+MAX_TYPED_EMAIL = 320
+
+
+def email_identity(raw: str) -> str:
+    """The one normal form of a typed address: what sign-in looks up and every per-account
+    limit keys on. A string that is no address still gets a stable (NFKC, case-folded) form."""
+    text = raw or ""
+    if len(text) <= MAX_TYPED_EMAIL:  # no address is longer; spare the parser a megabyte
+        try:
+            return normalise_email(text)
+        except ValidationFailed:
+            pass
+    return unicodedata.normalize("NFKC", text[: MAX_TYPED_EMAIL * 2]).strip().casefold()[:254]
 
 
 def validate_timezone(name: str | None) -> str:
@@ -58,7 +75,7 @@ def new_referral_code() -> str:
 
 def find_by_email(email: str) -> User | None:
     return db.session.execute(
-        select(User).where(User.email == email.strip().lower(), User.deleted_at.is_(None))
+        select(User).where(User.email == email_identity(email), User.deleted_at.is_(None))
     ).scalar_one_or_none()
 
 
@@ -87,7 +104,9 @@ def create_user(
         problems.append({"field": "full_name", "message": "Enter your name."})
     elif len(name) > 120:
         problems.append({"field": "full_name", "message": "Name must be at most 120 characters."})
-    if password_hash is None and (problem := password_problem(password)):
+    if password_hash is None and (
+        problem := password_problem(password, email=email_clean or email, full_name=name)
+    ):
         problems.append({"field": "password", "message": problem})
     try:
         tz = validate_timezone(timezone)
@@ -128,11 +147,7 @@ def create_user(
 
 def authenticate(email: str, password: str) -> User:
     """The account for these credentials, or AuthenticationFailed (same message either way)."""
-    try:
-        email_clean = normalise_email(email)
-    except ValidationFailed:
-        email_clean = (email or "").strip().lower()
-    user = find_by_email(email_clean)
+    user = find_by_email(email)
     if user is None:
         burn_password_check(password)
         raise AuthenticationFailed("Wrong e-mail or password.")
@@ -154,13 +169,22 @@ def change_password(user: User, current_password: str, new_password: str) -> Non
 
 
 def set_password(user: User, new_password: str) -> None:
-    if problem := password_problem(new_password):
+    if problem := password_problem(new_password, email=user.email, full_name=user.full_name):
         raise ValidationFailed(problem, details=[{"field": "password"}])
     user.password_hash = hash_password(new_password)
     user.session_version += 1
     from app.services import tokens
 
     tokens.revoke_all_for_user(user.id, reason="password_changed")
+
+
+def end_browser_sessions(user_id: int) -> None:
+    """Sign-out: bump the session version, so every copy of the session and remember
+    cookies (both carry `User.get_id()`, "<id>:<version>") stops loading the member."""
+    with transaction():
+        db.session.execute(
+            update(User).where(User.id == user_id).values(session_version=User.session_version + 1)
+        )
 
 
 def load_user_for_session(session_id: str) -> User | None:

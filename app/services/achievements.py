@@ -17,6 +17,9 @@ from app.models.users import Referral
 from app.services import ledger
 from app.services.notifications import notify
 
+# `orders_count` counts rewards actually redeemed: an order counts once it has shipped (its
+# coins are spent), so a pending order that is later cancelled never pays "First Reward".
+REDEEMED_ORDER_STATUSES = ("shipped", "delivered")
 # A day counts toward a streak when at least this many steps were credited.
 STREAK_MIN_STEPS = 5000
 
@@ -71,7 +74,7 @@ def member_facts(user_id: int) -> MemberFacts:
     orders = db.session.execute(
         select(func.count())
         .select_from(Order)
-        .where(Order.user_id == user_id, Order.status.not_in(("cancelled",)))
+        .where(Order.user_id == user_id, Order.status.in_(REDEEMED_ORDER_STATUSES))
     ).scalar_one()
     invited = db.session.execute(
         select(func.count()).select_from(Referral).where(Referral.referrer_id == user_id)

@@ -1,8 +1,10 @@
 """Idempotency-Key handling (SPEC §6, after Stripe's design).
 
-The key is claimed with INSERT … ON CONFLICT DO NOTHING, so of two concurrent requests
-with one key exactly one does the work. The work and the stored answer commit together;
-a retry with the same body replays that answer, with another body it is a 409.
+The key is claimed with INSERT … ON CONFLICT DO NOTHING in the same transaction as the
+work and its stored answer, so of two concurrent requests with one key exactly one does
+the work (the other waits on the unique index, then replays the answer). A request that
+dies rolls back its claim with its work: the key is free at once, never left
+`in_progress`. A retry with the same body replays the answer, with another body it is a 409.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert as postgres_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -25,9 +27,15 @@ from app.services.db import is_postgres, transaction
 from app.services.errors import Conflict, DomainError
 
 KEY_TTL = timedelta(hours=24)
-# A claim this old with no answer belongs to a request that died; it may be taken over.
+# A committed claim with no answer this old (a work function that committed on its own,
+# then died) may be taken over.
 ABANDONED_AFTER = timedelta(seconds=60)
 MAX_KEY_LENGTH = 255
+_KEY_DETAILS = [{"field": "Idempotency-Key"}]
+
+
+class KeyConflict(Conflict):
+    """The key itself is the problem (another body, or still being processed)."""
 
 
 @dataclass(frozen=True)
@@ -46,7 +54,7 @@ def request_fingerprint(method: str, path: str, raw_body: bytes) -> str:
 
 def _claim(user_id: int, key: str, path: str, fingerprint: str, now: datetime) -> int | Answer:
     insert = postgres_insert if is_postgres() else sqlite_insert
-    with transaction():
+    with transaction():  # joins run_once's transaction: the claim commits with the work
         claimed = db.session.execute(
             insert(IdempotencyKey)
             .values(
@@ -69,9 +77,8 @@ def _claim(user_id: int, key: str, path: str, fingerprint: str, now: datetime) -
             )
         ).scalar_one()
         if row.request_hash != fingerprint:
-            raise Conflict(
-                "This Idempotency-Key was used for a different request.",
-                details=[{"field": "Idempotency-Key"}],
+            raise KeyConflict(
+                "This Idempotency-Key was used for a different request.", details=_KEY_DETAILS
             )
         if row.state == "completed":
             return Answer(row.response_status or 200, row.response_body)
@@ -86,9 +93,9 @@ def _claim(user_id: int, key: str, path: str, fingerprint: str, now: datetime) -
         ).rowcount
         if taken_over == 1:
             return row.id
-    raise Conflict(
+    raise KeyConflict(
         "A request with this Idempotency-Key is still being processed; retry shortly.",
-        details=[{"field": "Idempotency-Key"}],
+        details=_KEY_DETAILS,
     )
 
 
@@ -115,20 +122,40 @@ def run_once(
     if key is None:
         return work()
     when = now or utcnow()
-    claim = _claim(user_id, key, path, request_fingerprint(method, path, raw_body), when)
-    if isinstance(claim, Answer):
-        return claim
+    fingerprint = request_fingerprint(method, path, raw_body)
     try:
         with transaction():
+            claim = _claim(user_id, key, path, fingerprint, when)
+            if isinstance(claim, Answer):
+                return claim
             answer = work()
             _store(claim, answer.status, answer.body)
         return answer
     except DomainError as exc:
-        # The work rolled back; the refusal is the answer a retry with this key gets.
-        with transaction():
-            _store(claim, exc.status, error_body(exc))
+        if isinstance(exc, KeyConflict):
+            raise
+        # The work and its claim rolled back; the refusal is the answer a retry gets.
+        _store_refusal(user_id, key, path, fingerprint, when, exc.status, error_body(exc))
         raise
-    except BaseException:
-        with transaction():
-            db.session.execute(delete(IdempotencyKey).where(IdempotencyKey.id == claim))
-        raise
+
+
+def _store_refusal(
+    user_id: int, key: str, path: str, fingerprint: str, now: datetime, status: int, body: Any
+) -> None:
+    insert = postgres_insert if is_postgres() else sqlite_insert
+    with transaction():
+        db.session.execute(
+            insert(IdempotencyKey)
+            .values(
+                user_id=user_id,
+                key=key,
+                request_path=path,
+                request_hash=fingerprint,
+                state="completed",
+                response_status=status,
+                response_body=body,
+                created_at=now,
+                expires_at=now + KEY_TTL,
+            )
+            .on_conflict_do_nothing(index_elements=["user_id", "key"])
+        )

@@ -8,10 +8,14 @@ from __future__ import annotations
 
 import smtplib
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from email.message import EmailMessage
+from typing import Any
 
 from flask import current_app
+
+from app.services import background
 
 OUTBOX_KEY = "fitkart_mail_outbox"
 
@@ -28,15 +32,26 @@ class MailNotSent(Exception):
 
 
 def outbox() -> list[Mail]:
-    """Mails sent with the `memory` backend (tests read them here)."""
+    """Mails sent with the `memory` backend, once every queued mail has gone (tests)."""
+    background.drain()
+    return _memory_outbox()
+
+
+def _memory_outbox() -> list[Mail]:
     return current_app.extensions.setdefault(OUTBOX_KEY, [])
+
+
+def send_later(task: Callable[..., None], *args: Any) -> None:
+    """Compose and send mail after the answer has gone, so the request neither waits for
+    the mail server nor takes a different time when there is nothing to send."""
+    background.submit(task, *args)
 
 
 def send(to: str, subject: str, body: str) -> None:
     mail = Mail(to=to, subject=subject, body=body)
     backend = current_app.config.get("MAIL_BACKEND", "console")
     if backend == "memory":
-        outbox().append(mail)
+        _memory_outbox().append(mail)
     elif backend == "console":
         print(_as_text(mail), file=sys.stderr, flush=True)
     elif backend == "smtp":

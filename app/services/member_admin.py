@@ -10,7 +10,7 @@ from app.models.wallet import CoinTransaction
 from app.services import ledger, tokens
 from app.services.audit import record_admin_action
 from app.services.db import transaction
-from app.services.errors import NotFound, ValidationFailed
+from app.services.errors import InsufficientCoins, NotFound, ValidationFailed
 from app.services.notifications import notify
 from app.services.search import any_contains
 
@@ -63,11 +63,28 @@ def set_status(user_id: int, status: str, *, admin_id: int, reason: str) -> User
     return user
 
 
+MAX_ADJUSTMENT = 1_000_000
+ADJUSTMENT_RULE = (
+    f"The amount must be a whole number of coins from -{MAX_ADJUSTMENT:,} to "
+    f"+{MAX_ADJUSTMENT:,}, not 0 (like 50 or -20)."
+)
+
+
 def adjust_coins(user_id: int, amount: int, reason: str, *, admin_id: int) -> CoinTransaction:
-    """A hand correction through the ledger, audited in the same transaction."""
+    """A hand correction through the ledger, audited in the same transaction. Bounded both
+    ways; taking away more than the member has available is a form error, not a 409."""
+    if isinstance(amount, bool) or not -MAX_ADJUSTMENT <= amount <= MAX_ADJUSTMENT or not amount:
+        raise ValidationFailed(ADJUSTMENT_RULE, details=[{"field": "amount"}])
     with transaction():
         get_member(user_id)
-        row = ledger.adjust_by_admin(user_id, amount, reason, admin_id=admin_id)
+        try:
+            row = ledger.adjust_by_admin(user_id, amount, reason, admin_id=admin_id)
+        except InsufficientCoins as short:
+            raise ValidationFailed(
+                f"This member has {short.available:,} coins available: you can take away "
+                f"at most {short.available:,}.",
+                details=[{"field": "amount"}],
+            ) from None
         record_admin_action(
             admin_id,
             "wallet.adjust",

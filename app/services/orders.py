@@ -20,7 +20,7 @@ from app.models.base import utcnow
 from app.models.catalog import RewardProduct
 from app.models.orders import Order, OrderItem
 from app.models.users import UserAddress
-from app.services import ledger, referrals
+from app.services import achievements, ledger, referrals
 from app.services.audit import record_admin_action
 from app.services.db import transaction
 from app.services.errors import InvalidTransition, NotFound, OutOfStock, ValidationFailed
@@ -317,6 +317,8 @@ def _apply(order: Order, new_status: str, *, now: datetime, note: str | None = N
     db.session.flush()
     if new_status == "shipped":
         referrals.pay_bonus_on_first_shipment(order.user_id)
+        # A shipped order is a redeemed reward: "First Reward" and the like unlock now.
+        achievements.evaluate(order.user_id, now=now)
     notify(
         order.user_id,
         "order",

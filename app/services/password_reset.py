@@ -1,14 +1,14 @@
 """Password reset by e-mailed link, with no table.
 
-The link is signed with SECRET_KEY and carries a fingerprint of the current password hash
-and session version: once the password changes (by this link or otherwise) every older
-link stops working, so each link is good for one reset and for a limited time.
+The link is signed with SECRET_KEY and carries a fingerprint of the current password hash:
+once the password changes (by this link or otherwise) every older link stops working, so
+each link is good for one reset and for a limited time. Signing out (which bumps the
+session version) leaves a pending link working; a deactivated or banned account's does not.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
 
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeTimedSerializer
@@ -18,7 +18,7 @@ from app.models.users import User
 from app.services import accounts, mail
 from app.services.db import transaction
 from app.services.errors import ValidationFailed
-from app.services.passwords import burn_password_check
+from app.services.links import external_url
 
 SALT = "fitkart-password-reset"
 
@@ -32,7 +32,7 @@ def _serializer() -> URLSafeTimedSerializer:
 
 
 def _fingerprint(user: User) -> str:
-    material = f"{user.password_hash}:{user.session_version}".encode()
+    material = user.password_hash.encode()
     return hashlib.sha256(material).hexdigest()[:32]
 
 
@@ -61,24 +61,31 @@ def user_for_token(token: str) -> User:
     return user
 
 
-def request_reset(email: str, link_for: Callable[[str], str]) -> None:
-    """E-mail a reset link if the address has a live account; the caller says the same
-    thing either way, so the answer never tells whether an account exists."""
+def request_reset(email: str) -> None:
+    """Queue a reset mail for this address; the caller answers the same either way.
+
+    Nothing done before the answer depends on whether the address has an account: the
+    lookup, the link and the mail all happen in the background, so neither the work nor
+    the time of the request tells."""
+    mail.send_later(mail_reset_link, email)
+
+
+def mail_reset_link(email: str) -> None:
+    """E-mail a reset link if the address has a live account (runs in the background)."""
     try:
         address = accounts.normalise_email(email)
     except ValidationFailed:
         return
     user = accounts.find_by_email(address)
     if user is None or not user.is_active:
-        # Spend about the time a real request would, so timing does not tell either.
-        burn_password_check(address)
         return
     minutes = _max_age() // 60
+    link = external_url("auth.reset_password", token=make_token(user))
     body = (
         f"Hello {user.full_name.split()[0]},\n\n"
         "Someone (hopefully you) asked to reset the password of your FitKart account.\n"
         f"Choose a new password here within {minutes} minutes:\n\n"
-        f"{link_for(make_token(user))}\n\n"
+        f"{link}\n\n"
         "If you did not ask for this, ignore this e-mail: your password stays as it is.\n"
     )
     try:

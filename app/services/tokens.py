@@ -1,9 +1,12 @@
 """Phone API tokens (SPEC §6).
 
 Access tokens: short-lived JWTs (HS256, signed with SECRET_KEY) carrying the member id
-and session version, so a password change or ban ends them at once. Refresh tokens:
-random, stored only as SHA-256 hashes, rotated on every use; presenting a rotated (or
-revoked) token again revokes its whole family, the sign of a stolen token.
+and the login's token family; every request checks the family is still live (one indexed
+lookup), so logout, a password change, reuse detection or a ban ends them at once.
+Refresh tokens: random, stored only as SHA-256 hashes, rotated on every use; presenting a
+rotated token again revokes its whole family, the sign of a stolen token, except within a
+short grace window after the rotation: a phone that sent one refresh several times (a
+flaky network, parallel requests) gets another pair of the same family, not a logout.
 """
 
 from __future__ import annotations
@@ -27,6 +30,8 @@ from app.services.errors import AuthenticationFailed, Forbidden
 
 ALGORITHM = "HS256"
 AUDIENCE = "fitkart-api"
+# A retried refresh of a token rotated this recently gets a pair instead of a revocation.
+ROTATION_GRACE = timedelta(seconds=30)
 
 
 @dataclass(frozen=True)
@@ -61,11 +66,11 @@ def _hash(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-def _access_token(user: User, now: datetime) -> tuple[str, int]:
+def _access_token(user: User, family_id: str, now: datetime) -> tuple[str, int]:
     ttl = int(current_app.config["ACCESS_TOKEN_TTL_SECONDS"])
     claims = {
         "sub": str(user.id),
-        "ver": user.session_version,
+        "fam": family_id,
         "aud": AUDIENCE,
         "iat": int(now.timestamp()),
         "exp": int((now + timedelta(seconds=ttl)).timestamp()),
@@ -94,8 +99,9 @@ def _new_refresh(user: User, family_id: str, client: ClientInfo, now: datetime) 
 def issue_pair(user: User, client: ClientInfo, *, now: datetime | None = None) -> TokenPair:
     """A new login: a new token family. Caller commits."""
     when = now or utcnow()
-    refresh = _new_refresh(user, str(uuid.uuid4()), client, when)
-    access, ttl = _access_token(user, when)
+    family_id = str(uuid.uuid4())
+    refresh = _new_refresh(user, family_id, client, when)
+    access, ttl = _access_token(user, family_id, when)
     db.session.flush()
     return TokenPair(access, refresh, ttl)
 
@@ -108,8 +114,19 @@ def _revoke_family(family_id: str, reason: str, now: datetime) -> None:
     )
 
 
+def _within_grace(token: RefreshToken, now: datetime) -> bool:
+    """A token rotated moments ago, its family still live: a retry, not a thief."""
+    db.session.refresh(token)  # what the claim just waited for (another rotation) is visible
+    return (
+        token.revoked_at is None
+        and token.rotated_at is not None
+        and now - token.rotated_at <= ROTATION_GRACE
+    )
+
+
 def rotate(raw_refresh: str, client: ClientInfo, *, now: datetime | None = None) -> TokenPair:
-    """Trade a refresh token for a new pair. Reuse of a spent token revokes its family."""
+    """Trade a refresh token for a new pair. Reuse of a spent token revokes its family,
+    unless it is a retry within ROTATION_GRACE of the rotation."""
     when = now or utcnow()
     with transaction():
         token = db.session.execute(
@@ -127,16 +144,14 @@ def rotate(raw_refresh: str, client: ClientInfo, *, now: datetime | None = None)
             )
             .values(rotated_at=when, last_used_at=when)
         ).rowcount
-        if claimed != 1:
+        reuse = claimed != 1 and not _within_grace(token, when)
+        if reuse:
             _revoke_family(token.family_id, "reuse_detected", when)
-            reuse = True
-        else:
-            reuse = False
         expired = token.expires_at <= when
         user = db.session.get(User, token.user_id)
         if not reuse and not expired and user is not None and user.is_active:
             refresh = _new_refresh(user, token.family_id, client, when)
-            access, ttl = _access_token(user, when)
+            access, ttl = _access_token(user, token.family_id, when)
             pair = TokenPair(access, refresh, ttl)
         else:
             pair = None
@@ -171,6 +186,20 @@ def revoke_all_for_user(user_id: int, *, reason: str) -> int:
     return result.rowcount or 0
 
 
+def _family_is_live(user_id: int, family_id: str) -> bool:
+    """The login an access token belongs to has a token that is not revoked."""
+    live = db.session.execute(
+        select(RefreshToken.id)
+        .where(
+            RefreshToken.family_id == family_id,
+            RefreshToken.user_id == user_id,
+            RefreshToken.revoked_at.is_(None),
+        )
+        .limit(1)
+    ).first()
+    return live is not None
+
+
 def user_for_access_token(raw: str) -> User:
     """The member an access token belongs to, or AuthenticationFailed / Forbidden."""
     try:
@@ -179,7 +208,7 @@ def user_for_access_token(raw: str) -> User:
             _signing_key(),
             algorithms=[ALGORITHM],
             audience=AUDIENCE,
-            options={"require": ["exp", "sub", "aud"]},
+            options={"require": ["exp", "sub", "aud", "fam"]},
         )
     except jwt.ExpiredSignatureError:
         raise AuthenticationFailed("The access token has expired; refresh it.") from None
@@ -187,7 +216,7 @@ def user_for_access_token(raw: str) -> User:
         raise AuthenticationFailed("The access token is not valid.") from None
     subject = str(claims.get("sub", ""))
     user = db.session.get(User, int(subject)) if subject.isdigit() else None
-    if user is None or user.session_version != claims.get("ver"):
+    if user is None or not _family_is_live(user.id, str(claims["fam"])):
         raise AuthenticationFailed("The access token is no longer valid; sign in again.")
     if not user.is_active:
         raise Forbidden("This account is disabled.")

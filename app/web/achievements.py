@@ -12,7 +12,7 @@ CRITERIA_UNITS = {
     "total_steps": "steps in total",
     "daily_steps": "steps in one day",
     "streak_days": "days in a row",
-    "orders_count": "rewards redeemed",
+    "orders_count": "rewards shipped",
     "referrals_count": "friends invited",
 }
 

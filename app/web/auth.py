@@ -19,7 +19,8 @@ from wtforms import BooleanField, EmailField, PasswordField, SelectField, String
 from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
 from app.extensions import db, limiter
-from app.services import accounts, mail, password_reset
+from app.login_limits import account_login_limit, account_reset_limit, is_account_limit
+from app.services import account_notices, accounts, password_reset
 from app.services.errors import AccountDisabled, AuthenticationFailed, Conflict, ValidationFailed
 from app.web.errors import register_error_handlers
 from app.web.forms import apply_errors, timezone_choices
@@ -45,7 +46,7 @@ class RegisterForm(FlaskForm):
     password = PasswordField(
         "Password",
         validators=[DataRequired(), Length(max=256)],
-        description="At least 8 characters.",
+        description="At least 8 characters; not a common password, your e-mail or your name.",
     )
     timezone = SelectField("Time zone", default="UTC", validate_choice=False)
     referral_code = StringField(
@@ -63,7 +64,7 @@ class ResetPasswordForm(FlaskForm):
     password = PasswordField(
         "New password",
         validators=[DataRequired(), Length(max=256)],
-        description="At least 8 characters.",
+        description="At least 8 characters; not a common password, your e-mail or your name.",
     )
     confirm = PasswordField(
         "Repeat the new password",
@@ -81,7 +82,16 @@ def too_many_attempts(error):
     current = limiter.current_limit
     retry = max(1, int(current.reset_at - time.time())) if current else 60
     wait = f"{retry} seconds" if retry < 120 else f"{retry // 60} minutes"
-    message = f"Too many attempts from your network. Wait {wait}, then try again."
+    if current is not None and is_account_limit(current.key):
+        if request.endpoint == "auth.forgot_password":
+            message = f"Too many reset e-mails were asked for this address. Wait {wait}."
+        else:
+            message = (
+                f"Too many attempts to sign in to this account. Wait {wait}, then try again, "
+                "or reset your password."
+            )
+    else:
+        message = f"Too many attempts from your network. Wait {wait}, then try again."
     if request.endpoint == "auth.register":
         form = RegisterForm()
         form.timezone.choices = timezone_choices()
@@ -99,6 +109,7 @@ def too_many_attempts(error):
 
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(LOGIN_LIMIT, key_func=_ip_key, methods=["POST"])
+@account_login_limit
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("web.dashboard"))
@@ -121,6 +132,7 @@ def login():
 @bp.post("/logout")
 @login_required
 def logout():
+    accounts.end_browser_sessions(current_user.id)
     logout_user()
     flash("You are signed out. See you on your next walk!", "info")
     return redirect(url_for("web.landing"))
@@ -150,7 +162,7 @@ def register():
             apply_errors(form, exc)
         except Conflict:
             db.session.rollback()
-            _tell_owner_about_signup(form.email.data or "")
+            account_notices.tell_owner_about_sign_up(form.email.data or "")
             form.email.errors = [
                 "This e-mail cannot be used to register. If it is yours, sign in or reset "
                 "your password."
@@ -163,32 +175,13 @@ def register():
     return render_template("auth/register.html", form=form), status
 
 
-def _tell_owner_about_signup(email: str) -> None:
-    """The real owner hears about a sign-up attempt with their address."""
-    user = accounts.find_by_email(email)
-    if user is None:
-        return
-    body = (
-        "Someone tried to create a FitKart account with this e-mail address, which already "
-        "has one.\n\nIf it was you, sign in instead: "
-        f"{url_for('auth.login', _external=True)}\n"
-        f"Forgot your password? {url_for('auth.forgot_password', _external=True)}\n"
-    )
-    try:
-        mail.send(user.email, "You already have a FitKart account", body)
-    except mail.MailNotSent:
-        current_app.logger.exception("sign-up notice to user %s not sent", user.id)
-
-
 @bp.route("/password/forgot", methods=["GET", "POST"])
 @limiter.limit(RESET_LIMIT, key_func=_ip_key, methods=["POST"])
+@account_reset_limit
 def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
-        password_reset.request_reset(
-            form.email.data or "",
-            lambda token: url_for("auth.reset_password", token=token, _external=True),
-        )
+        password_reset.request_reset(form.email.data or "")
         db.session.rollback()
         # The same answer whether or not the address has an account.
         return render_template("auth/reset_sent.html", email=form.email.data)

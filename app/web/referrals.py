@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from flask import url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from app.extensions import db
 from app.models.users import Referral, User
+from app.services.links import external_url
 from app.services.settings import get_settings
 from app.web import bp
 from app.web.rendering import render_page
@@ -27,7 +27,7 @@ def referrals():
     return render_page(
         "web/referrals.html",
         code=current_user.referral_code,
-        share_link=url_for("auth.register", ref=current_user.referral_code, _external=True),
+        share_link=external_url("auth.register", ref=current_user.referral_code),
         invited=invited,
         converted=converted,
         earned=converted * settings.referral_referrer_bonus,

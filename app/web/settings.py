@@ -41,7 +41,10 @@ class PasswordForm(FlaskForm):
     password = PasswordField(
         "New password",
         validators=[DataRequired(), Length(max=256)],
-        description="At least 8 characters. Other devices will be signed out.",
+        description=(
+            "At least 8 characters; not a common password, your e-mail or your name. "
+            "Other devices will be signed out."
+        ),
     )
     confirm_password = PasswordField(
         "Repeat the new password",

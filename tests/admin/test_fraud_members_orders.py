@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
 from sqlalchemy import select
 
 from app.extensions import db
@@ -174,10 +175,40 @@ def test_coin_adjustment_goes_through_the_ledger_and_is_audited(admin_client, me
     bad = admin_client.post(
         f"/admin/users/{member.id}/adjust",
         data={"csrf_token": token, "amount": "-500", "reason": "too much"},
-        follow_redirects=True,
     )
-    assert "Not enough coins" in bad.get_data(as_text=True)
+    assert bad.status_code == 422
+    assert "you can take away at most 75" in bad.get_data(as_text=True)
     assert balance(member.id) == (75, 0)
+
+
+@pytest.mark.parametrize(
+    "amount", ["+999999999", "-999999999", "1000001", "0", "1_000", "\u0665\u0660"]
+)
+def test_coin_adjustment_outside_the_range_is_a_form_error_next_to_the_amount(
+    admin_client, member, amount
+):
+    token = csrf_token(admin_client, f"/admin/users/{member.id}")
+    answer = admin_client.post(
+        f"/admin/users/{member.id}/adjust",
+        data={"csrf_token": token, "amount": amount, "reason": "typo test"},
+    )
+
+    html = answer.get_data(as_text=True)
+    assert answer.status_code == 422
+    assert 'id="amount-error"' in html and "from -1,000,000 to +1,000,000" in html
+    assert 'value="typo test"' in html
+    assert balance(member.id) == (0, 0)
+
+
+def test_coin_adjustment_may_take_away_exactly_what_is_available(admin_client, member):
+    token = csrf_token(admin_client, f"/admin/users/{member.id}")
+    for amount in ("+1,000,000", "-1000000"):
+        answer = admin_client.post(
+            f"/admin/users/{member.id}/adjust",
+            data={"csrf_token": token, "amount": amount, "reason": "bounds"},
+        )
+        assert answer.status_code == 302
+    assert balance(member.id) == (0, 0)
 
 
 def _order_for(member, make_product) -> Order:

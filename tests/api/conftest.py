@@ -63,3 +63,26 @@ def make_phone(client):
         return Phone(client, user.email)
 
     return make
+
+
+class TokenClock:
+    """The clock the token service reads (`tokens.utcnow`), moved by hand. It starts five
+    minutes back, so tokens it stamps are never "issued in the future" for PyJWT."""
+
+    def __init__(self) -> None:
+        self.now = datetime.now(UTC) - timedelta(minutes=5)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        self.now += timedelta(**delta)
+
+
+@pytest.fixture
+def token_clock(monkeypatch) -> TokenClock:
+    from app.services import tokens
+
+    clock = TokenClock()
+    monkeypatch.setattr(tokens, "utcnow", clock)
+    return clock

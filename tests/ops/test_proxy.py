@@ -54,11 +54,18 @@ def test_behind_one_trusted_proxy_each_client_has_its_own_limit(make_app):
 
 
 def test_trusted_proxy_supplies_client_address_scheme_and_host(make_app):
-    echo = _with_echo(make_app(TRUSTED_PROXIES=1)).test_client().get("/_echo", headers=PROXIED)
+    proxied = make_app(TRUSTED_PROXIES=1, PUBLIC_BASE_URL="https://fitkart.example")
+    echo = _with_echo(proxied).test_client().get("/_echo", headers=PROXIED)
     assert echo.get_json() == {
         "remote_addr": "203.0.113.50",
         "landing": "https://fitkart.example/",
     }
+
+
+def test_a_forwarded_host_must_still_be_a_trusted_host(make_app):
+    proxied = make_app(TRUSTED_PROXIES=1, PUBLIC_BASE_URL="https://fitkart.example")
+    forged = {**PROXIED, "X-Forwarded-Host": "evil.example"}
+    assert proxied.test_client().get("/healthz", headers=forged).status_code == 400
 
 
 def test_forwarded_headers_are_ignored_by_default(make_app):

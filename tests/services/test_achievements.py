@@ -238,13 +238,21 @@ def _order_something(user: User, make_product) -> str:
     return orders.place_order(user.id, [(product.id, 1)], shipping_address=address).order_code
 
 
-def test_orders_count_ignores_cancelled_orders(member, make_product):
-    code = _order_something(member, make_product)
-    assert member_facts(member.id).orders_count == 1
+def _ship(code: str) -> None:
+    orders.change_status(code, "processing", admin_id=None)
+    orders.change_status(code, "shipped", admin_id=None, tracking_number="TRK-1")
 
-    orders.cancel_by_member(member.id, code)
 
+def test_orders_count_counts_only_shipped_or_delivered_orders(member, make_product):
+    cancelled = _order_something(member, make_product)
+    pending = _order_something(member, make_product)
+    orders.cancel_by_member(member.id, cancelled)
     assert member_facts(member.id).orders_count == 0
+
+    _ship(pending)
+    assert member_facts(member.id).orders_count == 1
+    orders.change_status(pending, "delivered", admin_id=None)
+    assert member_facts(member.id).orders_count == 1
 
 
 # --- progress_for ------------------------------------------------------------------------------
@@ -374,15 +382,27 @@ def test_inactive_achievements_are_never_unlocked(member, make_achievement):
     assert wallet_of(member.id).available_coins == 0
 
 
-def test_orders_count_achievement_ignores_a_cancelled_order(member, make_achievement, make_product):
+def test_first_reward_is_not_paid_for_an_order_placed_then_cancelled(
+    member, make_achievement, make_product
+):
     make_achievement("first_order", {"orders_count": 1}, reward_coins=25)
     code = _order_something(member, make_product)
+
+    assert run_evaluation(member.id) == []  # placed, not yet shipped: nothing paid
     orders.cancel_by_member(member.id, code)
-
     assert run_evaluation(member.id) == []
+    assert count(UserAchievement, UserAchievement.user_id == member.id) == 0
+    assert_books_balance(member.id)
 
-    _order_something(member, make_product)
-    assert run_evaluation(member.id) == ["first_order"]
+
+def test_first_reward_unlocks_when_the_order_ships(member, make_achievement, make_product):
+    make_achievement("first_order", {"orders_count": 1}, reward_coins=25)
+    code = _order_something(member, make_product)
+
+    _ship(code)
+
+    assert count(UserAchievement, UserAchievement.user_id == member.id) == 1
+    assert run_evaluation(member.id) == []  # already paid at shipment, once
     assert_books_balance(member.id)
 
 
