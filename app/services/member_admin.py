@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from dataclasses import dataclass
+
+from sqlalchemy import Select, func, select
 
 from app.extensions import db
+from app.models.orders import Order
+from app.models.steps import StepValidation
 from app.models.users import STATUSES, User
-from app.models.wallet import CoinTransaction
+from app.models.wallet import CoinTransaction, Wallet
 from app.services import ledger, tokens
 from app.services.audit import record_admin_action
 from app.services.db import transaction
@@ -15,10 +19,16 @@ from app.services.notifications import notify
 from app.services.search import any_contains
 
 
-def search(term: str | None, *, limit: int = 50, offset: int = 0) -> list[User]:
+def search_statement(term: str | None) -> Select:
+    """Live accounts matching `term` (e-mail, name or referral code), unordered."""
     stmt = select(User).where(User.deleted_at.is_(None))
     if term and term.strip():
         stmt = stmt.where(any_contains(term, User.email, User.full_name, User.referral_code))
+    return stmt
+
+
+def search(term: str | None, *, limit: int = 50, offset: int = 0) -> list[User]:
+    stmt = search_statement(term)
     return list(
         db.session.execute(stmt.order_by(User.id.desc()).limit(limit).offset(offset)).scalars()
     )
@@ -29,6 +39,44 @@ def get_member(user_id: int) -> User:
     if user is None:
         raise NotFound("No such member.")
     return user
+
+
+@dataclass(frozen=True)
+class MemberDetail:
+    member: User
+    wallet: Wallet
+    recent_transactions: list[CoinTransaction]
+    flags: dict[str, int]
+    recent_orders: list[Order]
+
+
+def member_detail(user_id: int, *, recent: int = 20) -> MemberDetail:
+    """One member for the admin API: wallet, latest ledger rows, flags by status, orders."""
+    member = get_member(user_id)
+    wallet = db.session.execute(
+        select(Wallet).where(Wallet.user_id == user_id).execution_options(populate_existing=True)
+    ).scalar_one()
+    transactions = db.session.execute(
+        select(CoinTransaction)
+        .where(CoinTransaction.user_id == user_id)
+        .order_by(CoinTransaction.id.desc())
+        .limit(recent)
+    ).scalars()
+    flags = db.session.execute(
+        select(StepValidation.status, func.count())
+        .where(StepValidation.user_id == user_id)
+        .group_by(StepValidation.status)
+    ).all()
+    orders = db.session.execute(
+        select(Order).where(Order.user_id == user_id).order_by(Order.id.desc()).limit(recent)
+    ).scalars()
+    return MemberDetail(
+        member=member,
+        wallet=wallet,
+        recent_transactions=list(transactions),
+        flags={status: int(count) for status, count in flags},
+        recent_orders=list(orders),
+    )
 
 
 def set_status(user_id: int, status: str, *, admin_id: int, reason: str) -> User:
