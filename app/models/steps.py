@@ -59,13 +59,14 @@ class StepRecord(Timestamps, Base):
         Index("ix_step_records_user_date", "user_id", "recorded_date"),
         Index("ix_step_records_date", "recorded_date"),
         Index("ix_step_records_created_brin", "created_at", postgresql_using="brin"),
-        # /admin: syncs of the last 24 hours.
-        Index("ix_step_records_updated_at", "updated_at"),
+        # /admin: syncs and members syncing in the last 24 hours (an index-only scan).
+        Index("ix_step_records_updated_user", "updated_at", "user_id"),
         # /admin: devices with many refused days.
         Index(
             "ix_step_records_rejected_device",
             "recorded_date",
             "device_id",
+            "user_id",
             postgresql_where=text("status = 'rejected'"),
             sqlite_where=text("status = 'rejected'"),
         ),

@@ -45,8 +45,8 @@ def upgrade():
         batch_op.add_column(sa.Column('token_name', sa.String(length=80), nullable=True))
 
     with op.batch_alter_table('step_records', schema=None) as batch_op:
-        batch_op.create_index('ix_step_records_updated_at', ['updated_at'], unique=False)
-        batch_op.create_index('ix_step_records_rejected_device', ['recorded_date', 'device_id'], unique=False, postgresql_where=REJECTED, sqlite_where=REJECTED)
+        batch_op.create_index('ix_step_records_updated_user', ['updated_at', 'user_id'], unique=False)
+        batch_op.create_index('ix_step_records_rejected_device', ['recorded_date', 'device_id', 'user_id'], unique=False, postgresql_where=REJECTED, sqlite_where=REJECTED)
 
     with op.batch_alter_table('step_validations', schema=None) as batch_op:
         batch_op.create_index('ix_step_validations_open_age', ['created_at', 'appealed_at', 'status'], unique=False, postgresql_where=OPEN, sqlite_where=OPEN)
@@ -68,7 +68,7 @@ def downgrade():
 
     with op.batch_alter_table('step_records', schema=None) as batch_op:
         batch_op.drop_index('ix_step_records_rejected_device', postgresql_where=REJECTED, sqlite_where=REJECTED)
-        batch_op.drop_index('ix_step_records_updated_at')
+        batch_op.drop_index('ix_step_records_updated_user')
 
     with op.batch_alter_table('admin_logs', schema=None) as batch_op:
         batch_op.drop_column('token_name')
