@@ -215,3 +215,15 @@ def test_overview_page_says_what_to_do_first_and_links_to_the_fix(admin_client, 
     assert "data-chart=" in html and "Opened" in html and "Decided" in html
     assert "js/admin-charts.js" in html and "<script>" not in html
     assert "has not run yet" in html  # the wallet line is still there
+
+
+def test_appeals_waiting_link_to_the_appealed_cases(admin_client, make_member):
+    flagged_at(
+        make_member(),
+        datetime.now(UTC) - timedelta(hours=2),
+        appealed_at=datetime.now(UTC) - timedelta(hours=1),
+    )
+
+    html = admin_client.get("/admin").get_data(as_text=True)
+
+    assert 'href="/admin/fraud?status=appealed" data-metric="appeals">1 appeal</a>' in html

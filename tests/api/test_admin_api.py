@@ -374,3 +374,24 @@ def test_every_read_call_is_audited_with_the_token_name(client, read_token):
         ("api.admin_get_settings", "/api/v1/admin/settings?", "dashboards"),
         ("api.admin_list_members", "/api/v1/admin/members?q=ada", "dashboards"),
     ]
+
+
+def test_creating_a_token_needs_the_csrf_token_and_a_valid_form(console):
+    forged = console.post(
+        "/admin/tokens", data={"name": "x", "scope": "write", "expires_in_days": "30"}
+    )
+    assert forged.status_code == 400
+    blank = console.post(
+        "/admin/tokens",
+        data={"name": " ", "scope": "admin", "expires_in_days": "9999", "csrf_token": console.csrf},
+    )
+    assert blank.status_code == 422
+    html = blank.get_data(as_text=True)
+    assert 'aria-invalid="true"' in html and "field-error" in html
+    assert db.session.execute(select(func.count()).select_from(AdminApiToken)).scalar_one() == 0
+
+
+def test_members_cannot_open_the_tokens_page(app, member):
+    client = sign_in(app.test_client(), member.email)
+    assert client.get("/admin/tokens").status_code == 403
+    assert client.post("/admin/tokens", data={"csrf_token": client.csrf}).status_code == 403
