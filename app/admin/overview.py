@@ -28,11 +28,4 @@ def overview():
 
 @bp.app_template_filter("age")
 def age(delta: timedelta | None) -> str:
-    """A waiting time as people say it: 40 min, 5 h, 3 d 2 h."""
-    if delta is None:
-        return ""
-    minutes = max(0, int(delta.total_seconds() // 60))
-    if minutes < 60:
-        return f"{minutes} min"
-    hours = minutes // 60
-    return f"{hours} h" if hours < 48 else f"{hours // 24} d {hours % 24} h"
+    return "" if delta is None else admin_overview.waiting_time(delta)

@@ -127,6 +127,15 @@ def _as_date(value: date | str) -> date:
     return value if isinstance(value, date) else date.fromisoformat(value)
 
 
+def _aware(value: Any) -> datetime | None:
+    """An aggregate's datetime as aware UTC (SQLite returns MIN() of a CASE as naive text)."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
 def _waiting_since() -> ColumnElement[Any]:
     """An appeal waits from when it was sent; a first review from when the day was flagged."""
     v = StepValidation
@@ -156,15 +165,10 @@ def queue_ages(now: datetime, limit_hours: int) -> QueueAges:
             *bucket_columns,
         ).where(StepValidation.status.in_(OPEN))
     ).one()
-    oldest = row[2]
-    if isinstance(oldest, str):  # SQLite hands back MIN() of a CASE as text
-        oldest = datetime.fromisoformat(oldest)
-    if oldest is not None and oldest.tzinfo is None:
-        oldest = oldest.replace(tzinfo=UTC)
     return QueueAges(
         open_cases=int(row[0]),
         appeals=int(row[1]),
-        oldest_waiting_since=oldest,
+        oldest_waiting_since=_aware(row[2]),
         over_limit=int(row[3]),
         buckets=[
             (label, int(count)) for (label, _), count in zip(AGE_BUCKETS, row[4:], strict=True)
@@ -231,18 +235,11 @@ def shipping() -> Shipping:
         ).all()
     }
 
-    def aware(value: Any) -> datetime | None:
-        if value is None:
-            return None
-        if isinstance(value, str):
-            value = datetime.fromisoformat(value)
-        return value if value.tzinfo else value.replace(tzinfo=UTC)
-
     return Shipping(
         processing=rows.get("processing", (0, None))[0],
         pending=rows.get("pending", (0, None))[0],
-        oldest_processing_since=aware(rows.get("processing", (0, None))[1]),
-        oldest_pending_since=aware(rows.get("pending", (0, None))[1]),
+        oldest_processing_since=_aware(rows.get("processing", (0, None))[1]),
+        oldest_pending_since=_aware(rows.get("pending", (0, None))[1]),
     )
 
 
@@ -306,9 +303,13 @@ def _last_line(text: str | None) -> str:
     return lines[-1][:200] if lines else "no error text"
 
 
-def _hours(delta: timedelta) -> str:
-    hours = int(delta.total_seconds() // 3600)
-    return f"{hours // 24} d {hours % 24} h" if hours >= 48 else f"{hours} h"
+def waiting_time(delta: timedelta) -> str:
+    """A waiting time as people say it: 40 min, 5 h, 3 d 2 h."""
+    minutes = max(0, int(delta.total_seconds() // 60))
+    if minutes < 60:
+        return f"{minutes} min"
+    hours = minutes // 60
+    return f"{hours} h" if hours < 48 else f"{hours // 24} d {hours % 24} h"
 
 
 def alerts_for(
@@ -364,7 +365,7 @@ def alerts_for(
             Alert(
                 "queue_too_old",
                 f"{queue.over_limit} case(s) waited more than {limit_hours} h",
-                f"The oldest has waited {_hours(now - queue.oldest_waiting_since)}; members "
+                f"The oldest has waited {waiting_time(now - queue.oldest_waiting_since)}; members "
                 "get no coins for those days until someone decides.",
                 "Open the queue",
                 ("admin.fraud_queue", {}),
