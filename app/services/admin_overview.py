@@ -43,12 +43,19 @@ AGE_BUCKETS: tuple[tuple[str, int], ...] = (
 
 
 @dataclass(frozen=True)
+class AgeBucket:
+    label: str
+    from_hours: int
+    cases: int
+
+
+@dataclass(frozen=True)
 class QueueAges:
     open_cases: int
     appeals: int
     oldest_waiting_since: datetime | None
     over_limit: int
-    buckets: list[tuple[str, int]]
+    buckets: list[AgeBucket]
 
     def oldest_age(self, now: datetime) -> timedelta | None:
         return now - self.oldest_waiting_since if self.oldest_waiting_since else None
@@ -171,7 +178,8 @@ def queue_ages(now: datetime, limit_hours: int) -> QueueAges:
         oldest_waiting_since=_aware(row[2]),
         over_limit=int(row[3]),
         buckets=[
-            (label, int(count)) for (label, _), count in zip(AGE_BUCKETS, row[4:], strict=True)
+            AgeBucket(label, hours, int(count))
+            for (label, hours), count in zip(AGE_BUCKETS, row[4:], strict=True)
         ],
     )
 

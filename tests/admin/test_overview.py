@@ -56,7 +56,7 @@ def test_queue_ages_count_appeals_from_when_they_were_sent(make_member):
 
     assert (queue.open_cases, queue.appeals, queue.over_limit) == (4, 1, 1)
     assert queue.oldest_waiting_since == NOW - timedelta(days=9)
-    assert queue.buckets == [
+    assert [(b.label, b.cases) for b in queue.buckets] == [
         ("under 1 day", 2),
         ("1 to 2 days", 1),
         ("2 to 7 days", 0),
@@ -215,6 +215,7 @@ def test_overview_page_says_what_to_do_first_and_links_to_the_fix(admin_client, 
     assert "data-chart=" in html and "Opened" in html and "Decided" in html
     assert "js/admin-charts.js" in html and "<script>" not in html
     assert "has not run yet" in html  # the wallet line is still there
+    assert '<tr class="over"><td>2 to 7 days</td><td class="num">1</td></tr>' in html
 
 
 def test_appeals_waiting_link_to_the_appealed_cases(admin_client, make_member):
