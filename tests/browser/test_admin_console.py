@@ -66,6 +66,15 @@ def test_the_dashboard_chart_draws_the_day_under_review_on_a_phone(page: Page, m
     assert bars["colours"][-2:] == [GREEN, AMBER]
     assert bars["statuses"][-1] == "Under review"
     assert bars["heights"][-1] > bars["heights"][-2] > 0  # drawn, and taller: not a gap
+    tooltip = page.evaluate(
+        """() => {
+          const chart = Chart.getChart(document.querySelector('#steps-chart-card canvas'));
+          const bars = chart.data.datasets[0], last = bars.data.length - 1;
+          const label = chart.options.plugins.tooltip.callbacks.label;
+          return label({dataset: bars, dataIndex: last, raw: bars.data[last]});
+        }"""
+    )
+    assert tooltip == "Under review: 90,000 steps"
     assert page.evaluate(OVERFLOW) <= 0
     page.get_by_text("Show the days as a table").click()
     row = page.locator(f'tr[data-day="{today.isoformat()}"]')
