@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import random
+import statistics
 import time
 from datetime import UTC, datetime, timedelta
 from datetime import time as clock_time
@@ -208,12 +209,28 @@ def main() -> None:
         if args.explain and dialect == "postgresql":
             explain_all(now)
         admin_overview.overview(now=now)  # warm the caches once
-        service_ms = []
+        service_ms, sql_ms, statements = [], [], []
+        spent = {"ms": 0.0, "n": 0}
+
+        def before(conn, cursor, statement, parameters, context, executemany):
+            context.bench_started = time.perf_counter()
+
+        def after(conn, cursor, statement, parameters, context, executemany):
+            spent["ms"] += (time.perf_counter() - context.bench_started) * 1000
+            spent["n"] += 1
+
+        event.listen(db.engine, "before_cursor_execute", before)
+        event.listen(db.engine, "after_cursor_execute", after)
         for _ in range(args.samples):
+            spent.update(ms=0.0, n=0)
             t0 = time.perf_counter()
             admin_overview.overview(now=now)
             service_ms.append((time.perf_counter() - t0) * 1000)
+            sql_ms.append(spent["ms"])
+            statements.append(spent["n"])
             db.session.rollback()
+        event.remove(db.engine, "before_cursor_execute", before)
+        event.remove(db.engine, "after_cursor_execute", after)
     client = app.test_client()
     with app.app_context():
         login = client.get("/login")
@@ -235,7 +252,9 @@ def main() -> None:
     line = (
         f"{args.members} members x {args.days} days ({sizes['step records']} step records, "
         f"{sizes['cases']} cases, {sizes['open cases']} open, {sizes['orders']} orders, "
-        f"{sizes['job runs']} job runs): overview() {describe(service_ms)}; "
+        f"{sizes['job runs']} job runs): overview() {describe(service_ms)}, "
+        f"of which waiting on the database median={statistics.median(sql_ms):.1f} ms "
+        f"in {max(statements)} statements; "
         f"GET /admin {describe(page_ms)}"
     )
     record("admin_overview", line, dialect)
