@@ -21,9 +21,12 @@ from app.models.steps import StepRecord, StepValidation
 from app.models.users import User
 from app.models.wallet import CoinTransaction, Wallet
 from app.services import accounts, ledger
+from app.services.settings import SPECS
 from app.services.steps import coins_for_steps
 from seeds.demo import DEMO_DOMAIN, DEMO_PASSWORD, generate_demo
 from seeds.initial import ACHIEVEMENTS, PRODUCTS, load_initial
+
+SETTINGS = len(SPECS)  # every admin setting, SPEC §5's ten and any added since
 
 OPEN_CASES = ("pending", "appealed")
 TODAY = date(2026, 11, 20)
@@ -76,8 +79,8 @@ def test_seed_initial_loads_the_admin_achievements_products_and_settings(runner)
     result = invoke(runner, "seed", "initial")
 
     assert result.exit_code == 0, result.output
-    assert "Added 7 achievements, 8 products, 10 settings." in result.output
-    assert initial_counts() == (1, 7, 8, 10)
+    assert f"Added 7 achievements, 8 products, {SETTINGS} settings." in result.output
+    assert initial_counts() == (1, 7, 8, SETTINGS)
     email, password = re.search(r"Admin account: (\S+) / (\S+)", result.output).groups()
     assert email == "admin@fitkart.example"
     admin = accounts.authenticate(email, password)
@@ -92,7 +95,7 @@ def test_seed_initial_twice_adds_nothing_the_second_time(runner):
     assert again.exit_code == 0, again.output
     assert "already exists" in again.output
     assert "Added 0 achievements, 0 products, 0 settings." in again.output
-    assert initial_counts() == (1, 7, 8, 10)
+    assert initial_counts() == (1, 7, 8, SETTINGS)
 
 
 def test_seed_initial_takes_the_admin_email_and_password(runner):
@@ -125,10 +128,14 @@ def test_load_initial_is_idempotent(app):
     db.session.commit()
 
     assert (first.admin_created, first.admin_password) == (True, "admin-password")
-    assert (first.achievements_added, first.products_added, first.settings_added) == (7, 8, 10)
+    assert (first.achievements_added, first.products_added, first.settings_added) == (
+        7,
+        8,
+        SETTINGS,
+    )
     assert (second.admin_created, second.admin_password) == (False, None)
     assert (second.achievements_added, second.products_added, second.settings_added) == (0, 0, 0)
-    assert initial_counts() == (1, 7, 8, 10)
+    assert initial_counts() == (1, 7, 8, SETTINGS)
     # The existing admin's password is left alone.
     assert accounts.authenticate("admin@fitkart.example", "admin-password")
 
@@ -142,8 +149,12 @@ def test_load_initial_adds_only_what_is_missing(app):
     result = load_initial("admin@fitkart.example", "admin-password")
     db.session.commit()
 
-    assert (result.achievements_added, result.products_added, result.settings_added) == (6, 7, 9)
-    assert initial_counts() == (1, 7, 8, 10)
+    assert (result.achievements_added, result.products_added, result.settings_added) == (
+        6,
+        7,
+        SETTINGS - 1,
+    )
+    assert initial_counts() == (1, 7, 8, SETTINGS)
     kept = db.session.execute(select(Achievement).where(Achievement.code == "first_steps"))
     assert kept.scalar_one().name == "Mine"
     assert db.session.get(Setting, "steps_per_coin").value == 50

@@ -65,3 +65,4 @@ def _escape(text: str) -> str:
 from app.admin import fraud, orders, overview, users  # noqa: E402,F401  (routes register on import)
 
 from app.admin import achievements, analytics, audit, jobs, products, settings  # noqa: E402,F401  # isort: skip
+from app.admin import tokens  # noqa: E402,F401  # isort: skip

@@ -19,7 +19,7 @@ from app.models.wallet import CoinTransaction
 from app.services import member_admin, password_reset
 from app.services.audit import record_admin_action
 from app.services.db import transaction
-from app.services.errors import ValidationFailed
+from app.services.errors import InsufficientCoins, ValidationFailed
 
 PAGE_SIZE = 50
 
@@ -104,12 +104,18 @@ def user_adjust(user_id: int):
         if not _WHOLE_NUMBER.fullmatch(raw):
             raise ValidationFailed(member_admin.ADJUSTMENT_RULE, details=[{"field": "amount"}])
         row = member_admin.adjust_coins(user_id, int(raw), reason, admin_id=current_user.id)
-    except ValidationFailed as exc:
+    except (ValidationFailed, InsufficientCoins) as exc:
         db.session.rollback()
+        message = exc.message
+        if isinstance(exc, InsufficientCoins):
+            message = (
+                f"This member has {exc.available:,} coins available: you can take away "
+                f"at most {exc.available:,}."
+            )
         return _render_user_detail(
             user_id,
             status=422,
-            adjust_error=exc.message,
+            adjust_error=message,
             adjust_form={"amount": request.form.get("amount", ""), "reason": reason},
         )
     flash(f"Adjusted by {row.amount:+,} coins; available now {row.available_after:,}.", "info")

@@ -20,7 +20,7 @@ from pydantic.json_schema import models_json_schema
 
 from app.api.errors import json_error
 from app.api.schemas import ErrorResponse
-from app.services import tokens
+from app.services import admin_tokens, tokens
 from app.services.errors import DomainError
 
 ERROR_DESCRIPTIONS = {
@@ -49,6 +49,7 @@ class Operation:
     auth: bool
     idempotent: bool = False
     tags: list[str] = field(default_factory=list)
+    admin_scope: str | None = None
 
 
 REGISTRY: list[Operation] = []
@@ -76,6 +77,33 @@ def _bearer_user():
     if scheme.lower() != "bearer" or not token.strip():
         raise ApiError(401, "unauthorized", "Send 'Authorization: Bearer <access token>'.")
     return tokens.user_for_access_token(token.strip())
+
+
+def _admin_token(scope: str) -> None:
+    """Authenticate an admin personal access token (`fka_…`) for an admin operation."""
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    token = token.strip()
+    if scheme.lower() != "bearer" or not token:
+        raise ApiError(401, "unauthorized", "Send 'Authorization: Bearer <admin API token>'.")
+    if not admin_tokens.looks_like_admin_token(token):
+        # A valid member access token is a known caller without the right: 403, else 401.
+        tokens.user_for_access_token(token)
+        raise ApiError(
+            403,
+            "forbidden",
+            "The admin API takes an admin's personal access token (fka_…), "
+            "not a member access token.",
+        )
+    identity = admin_tokens.authenticate(token, ip_address=request.remote_addr)
+    g.api_user = identity.admin
+    g.admin_token_name = identity.name
+    if scope == "write" and identity.scope != "write":
+        raise ApiError(
+            403, "insufficient_scope", "This token is read-only; use a token with write scope."
+        )
+    if scope == "read":
+        admin_tokens.record_api_read(identity, request.endpoint or "", request.full_path)
 
 
 def parse_json_body(model: type[BaseModel]) -> BaseModel:
@@ -120,12 +148,20 @@ def operation(
     idempotent: bool = False,
     tags: list[str] | None = None,
     before_body: Callable[[], None] | None = None,
+    admin_scope: str | None = None,
 ) -> Callable:
+    """`admin_scope` ("read" or "write") makes it an admin API operation: it takes an admin
+    personal access token instead of a member's access token."""
+    if admin_scope not in (None, "read", "write"):
+        raise ValueError(f"admin_scope must be read or write, not {admin_scope!r}")
+
     def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
         @functools.wraps(view)
         def handler(**path_args: Any) -> Response | tuple[Response, int]:
             try:
-                if auth:
+                if admin_scope is not None:
+                    _admin_token(admin_scope)
+                elif auth:
                     g.api_user = _bearer_user()
                 kwargs: dict[str, Any] = dict(path_args)
                 if query is not None:
@@ -147,7 +183,7 @@ def operation(
             all_errors |= {422}
         if body is not None:
             all_errors |= {413, 415}
-        if auth:
+        if auth or admin_scope is not None:
             all_errors |= {401, 403}
         REGISTRY.append(
             Operation(
@@ -162,6 +198,7 @@ def operation(
                 auth=auth,
                 idempotent=idempotent,
                 tags=tags or [],
+                admin_scope=admin_scope,
             )
         )
         return handler
@@ -242,7 +279,10 @@ def openapi_document(prefix: str) -> dict[str, Any]:
                 "description": ERROR_DESCRIPTIONS.get(status, "Error"),
                 "content": {"application/json": {"schema": ref(ErrorResponse)}},
             }
-        if op.auth:
+        if op.admin_scope is not None:
+            entry["security"] = [{"adminToken": []}]
+            entry["x-token-scope"] = op.admin_scope
+        elif op.auth:
             entry["security"] = [{"bearerAuth": []}]
         paths.setdefault(path, {})[op.method] = entry
     return {
@@ -256,7 +296,13 @@ def openapi_document(prefix: str) -> dict[str, Any]:
         "components": {
             "schemas": components,
             "securitySchemes": {
-                "bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
+                "bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"},
+                "adminToken": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "bearerFormat": "fka_ personal access token",
+                    "description": "Created by an admin at /admin/tokens; read or write scope.",
+                },
             },
         },
     }

@@ -1,6 +1,13 @@
 """Every model, imported so the metadata (and Alembic) sees all tables."""
 
-from app.models.admin import AdminLog, AnalyticsEvent, IdempotencyKey, JobRun, Setting
+from app.models.admin import (
+    AdminApiToken,
+    AdminLog,
+    AnalyticsEvent,
+    IdempotencyKey,
+    JobRun,
+    Setting,
+)
 from app.models.base import Base
 from app.models.cart import CartItem
 from app.models.catalog import RewardProduct
@@ -14,6 +21,7 @@ from app.models.wallet import CoinTransaction, Wallet
 
 __all__ = [
     "Achievement",
+    "AdminApiToken",
     "AdminLog",
     "AnalyticsEvent",
     "Base",

@@ -12,6 +12,7 @@ from app.models.base import Base, BigID, CreatedAt, JSONType, UTCDateTime, sql_i
 
 JOB_OUTCOMES = ("running", "success", "failed", "skipped")
 IDEMPOTENCY_STATES = ("in_progress", "completed")
+TOKEN_SCOPES = ("read", "write")
 
 
 class AdminLog(CreatedAt, Base):
@@ -27,11 +28,33 @@ class AdminLog(CreatedAt, Base):
     note: Mapped[str | None] = mapped_column(Text)
     ip_address: Mapped[str | None] = mapped_column(String(45))
     user_agent: Mapped[str | None] = mapped_column(String(400))
+    # The personal access token the action came through (None: the console itself).
+    token_name: Mapped[str | None] = mapped_column(String(80))
 
     __table_args__ = (
         Index("ix_admin_logs_entity", "entity_type", "entity_id"),
         Index("ix_admin_logs_created_at", "created_at"),
     )
+
+
+class AdminApiToken(CreatedAt, Base):
+    """A personal access token for /api/v1/admin: only its SHA-256 hash is stored."""
+
+    __tablename__ = "admin_api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    admin_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    name: Mapped[str] = mapped_column(String(80))
+    scope: Mapped[str] = mapped_column(String(8))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # The first characters of the secret, so an admin can tell tokens apart in the list.
+    token_hint: Mapped[str] = mapped_column(String(16))
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    last_used_ip: Mapped[str | None] = mapped_column(String(45))
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    __table_args__ = (CheckConstraint(sql_in("scope", TOKEN_SCOPES), name="scope"),)
 
 
 class Setting(Base):

@@ -37,6 +37,8 @@ class Order(Timestamps, Base):
         CheckConstraint("total_coins > 0", name="total_positive"),
         Index("ix_orders_user_created", "user_id", "created_at"),
         Index("ix_orders_status", "status"),
+        # /admin: the oldest order waiting to ship.
+        Index("ix_orders_status_created", "status", "created_at"),
     )
 
 

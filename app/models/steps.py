@@ -59,6 +59,17 @@ class StepRecord(Timestamps, Base):
         Index("ix_step_records_user_date", "user_id", "recorded_date"),
         Index("ix_step_records_date", "recorded_date"),
         Index("ix_step_records_created_brin", "created_at", postgresql_using="brin"),
+        # /admin: syncs and members syncing in the last 24 hours (an index-only scan).
+        Index("ix_step_records_updated_user", "updated_at", "user_id"),
+        # /admin: devices with many refused days.
+        Index(
+            "ix_step_records_rejected_device",
+            "recorded_date",
+            "device_id",
+            "user_id",
+            postgresql_where=text("status = 'rejected'"),
+            sqlite_where=text("status = 'rejected'"),
+        ),
     )
 
 
@@ -94,4 +105,16 @@ class StepValidation(Timestamps, Base):
             postgresql_where=text("status IN ('pending','appealed')"),
             sqlite_where=text("status IN ('pending','appealed')"),
         ),
+        # /admin: how long open cases have waited (index-only over the open queue).
+        Index(
+            "ix_step_validations_open_age",
+            "created_at",
+            "appealed_at",
+            "status",
+            postgresql_where=text("status IN ('pending','appealed')"),
+            sqlite_where=text("status IN ('pending','appealed')"),
+        ),
+        # /admin: cases opened and decided per day, decisions today per admin.
+        Index("ix_step_validations_created_at", "created_at"),
+        Index("ix_step_validations_reviewed_at", "reviewed_at", "reviewed_by_id"),
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import has_request_context, request
+from flask import g, has_request_context, request
 
 from app.extensions import db
 from app.models.admin import AdminLog
@@ -21,10 +21,12 @@ def record_admin_action(
     after: dict[str, Any] | None = None,
     note: str | None = None,
 ) -> AdminLog:
-    ip_address = user_agent = None
+    ip_address = user_agent = token_name = None
     if has_request_context():
         ip_address = request.remote_addr
         user_agent = (request.user_agent.string or "")[:400] or None
+        # Set by the admin API for the request a personal access token authenticated.
+        token_name = g.get("admin_token_name")
     entry = AdminLog(
         admin_id=admin_id,
         action=action,
@@ -35,6 +37,7 @@ def record_admin_action(
         note=note,
         ip_address=ip_address,
         user_agent=user_agent,
+        token_name=token_name,
     )
     db.session.add(entry)
     db.session.flush()

@@ -80,6 +80,15 @@ def queue(filters: QueueFilters, *, limit: int = 50, offset: int = 0) -> list[Ca
     return [Case(v, r, u) for v, r, u in rows]
 
 
+def cases_after(filters: QueueFilters, *, after_id: int | None, limit: int) -> list[Case]:
+    """Cases in id order (oldest first) after `after_id`: stable pages for the admin API."""
+    stmt = _queue_query(filters)
+    if after_id is not None:
+        stmt = stmt.where(StepValidation.id > after_id)
+    rows = db.session.execute(stmt.order_by(StepValidation.id).limit(limit)).all()
+    return [Case(v, r, u) for v, r, u in rows]
+
+
 def queue_size(filters: QueueFilters | None = None) -> int:
     stmt = _queue_query(filters or QueueFilters()).subquery()
     return db.session.execute(select(func.count()).select_from(stmt)).scalar_one()

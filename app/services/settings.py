@@ -36,6 +36,13 @@ SPECS: tuple[SettingSpec, ...] = (
     SettingSpec("leaderboard_top_weekly", 100, 1, 10_000, "Size of the weekly top list."),
     SettingSpec("leaderboard_top_monthly", 100, 1, 10_000, "Size of the monthly top list."),
     SettingSpec("leaderboard_top_all_time", 1000, 1, 100_000, "Size of the all-time top list."),
+    SettingSpec(
+        "review_queue_max_age_hours",
+        48,
+        1,
+        720,
+        "Hours a flagged day may wait for review before /admin raises an alert.",
+    ),
 )
 SPEC_BY_KEY = {spec.key: spec for spec in SPECS}
 
@@ -52,6 +59,7 @@ class AppSettings:
     leaderboard_top_weekly: int = 100
     leaderboard_top_monthly: int = 100
     leaderboard_top_all_time: int = 1000
+    review_queue_max_age_hours: int = 48
 
 
 assert {f.name for f in fields(AppSettings)} == set(SPEC_BY_KEY)

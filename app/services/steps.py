@@ -29,6 +29,27 @@ class DayTotal:
     coins: int
     pending: bool
     rejected: bool
+    # The largest record still under review / rejected that day (0 when there is none).
+    pending_steps: int = 0
+    rejected_steps: int = 0
+
+    @property
+    def status(self) -> str:
+        """credited, pending (something under review) or rejected (nothing of it counted)."""
+        if self.pending:
+            return "pending"
+        if self.rejected and not self.credited_steps:
+            return "rejected"
+        return "credited"
+
+    @property
+    def recorded_steps(self) -> int:
+        """The day's height as recorded: under review or rejected days count what was synced."""
+        if self.status == "pending":
+            return max(self.credited_steps, self.pending_steps)
+        if self.status == "rejected":
+            return self.rejected_steps
+        return self.credited_steps
 
 
 def member_today(user: User, now: datetime | None = None) -> date:
@@ -52,6 +73,12 @@ def daily_totals(user_id: int, start: date, end: date) -> list[DayTotal]:
                 ),
                 func.sum(case((StepRecord.status == "pending", 1), else_=0)).label("pending"),
                 func.sum(case((StepRecord.status == "rejected", 1), else_=0)).label("rejected"),
+                func.max(case((StepRecord.status == "pending", StepRecord.steps), else_=0)).label(
+                    "pending_steps"
+                ),
+                func.max(case((StepRecord.status == "rejected", StepRecord.steps), else_=0)).label(
+                    "rejected_steps"
+                ),
             )
             .where(
                 StepRecord.user_id == user_id,
@@ -83,6 +110,8 @@ def daily_totals(user_id: int, start: date, end: date) -> list[DayTotal]:
                 coins=int(coins.get(day.isoformat(), 0)),
                 pending=bool(row and row.pending),
                 rejected=bool(row and row.rejected),
+                pending_steps=int(row.pending_steps) if row else 0,
+                rejected_steps=int(row.rejected_steps) if row else 0,
             )
         )
         day += timedelta(days=1)

@@ -18,23 +18,35 @@ def _label(day: date, span: int) -> str:
     return day.strftime("%a") if span <= 7 else day.strftime("%d %b").lstrip("0")
 
 
-def steps_chart(days: Sequence[DayTotal], cap: int) -> dict[str, Any]:
-    """Bars of credited steps per day, coloured by review status, with the daily cap.
+STATUS_COLOURS = {"credited": GREEN, "pending": AMBER, "rejected": RED}
+STATUS_LABELS = {"credited": "Credited", "pending": "Under review", "rejected": "Rejected"}
 
-    A day with a record still under review is amber; red only when nothing of it counted.
+
+def day_status_label(day: DayTotal) -> str:
+    if day.status == "credited" and not day.credited_steps:
+        return "No steps"
+    return STATUS_LABELS[day.status]
+
+
+def steps_chart(days: Sequence[DayTotal], cap: int) -> dict[str, Any]:
+    """Bars of steps per day, coloured by review status, with the daily cap.
+
+    A day under review or rejected is drawn at its recorded height in its colour (amber,
+    red), so the member sees the day rather than a gap; the tooltip names the status and,
+    where some of it already counts, the credited steps. Red only when nothing counted.
     """
-    colours = [
-        AMBER if d.pending else RED if d.rejected and not d.credited_steps else GREEN for d in days
-    ]
     return {
         "type": "bar",
         "labels": [_label(d.day, len(days)) for d in days],
         "datasets": [
             {
-                "label": "Credited steps",
-                "data": [d.credited_steps for d in days],
-                "backgroundColor": colours,
+                "label": "Steps",
+                "data": [d.recorded_steps for d in days],
+                "backgroundColor": [STATUS_COLOURS[d.status] for d in days],
                 "borderRadius": 3,
+                # Read by static/js/charts.js for the tooltip, and by the browser tests.
+                "statuses": [day_status_label(d) for d in days],
+                "credited": [d.credited_steps for d in days],
             },
             {
                 "label": "Daily cap",

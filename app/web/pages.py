@@ -56,6 +56,7 @@ def dashboard():
         steps_per_coin=settings.steps_per_coin,
         streak=steps.streak(days),
         chart=steps_chart(shown, settings.daily_step_cap),
+        chart_days=shown,
         days_shown=days_shown,
         ranges=CHART_RANGES,
         total_shown=sum(d.credited_steps for d in shown),

@@ -92,6 +92,7 @@ def day_views(user_id: int, start: date, end: date) -> list[DayView]:
 def _page_context(end: date, today: date) -> dict:
     start = end - timedelta(days=PAGE_DAYS - 1)
     days = day_views(current_user.id, start, end)
+    totals = steps.daily_totals(current_user.id, start, end)
     settings = get_settings()
     newer = min(end + timedelta(days=PAGE_DAYS), today) if end < today else None
     return {
@@ -101,9 +102,8 @@ def _page_context(end: date, today: date) -> dict:
         "today": today,
         "older": start - timedelta(days=1),
         "newer": newer,
-        "chart": steps_chart(
-            steps.daily_totals(current_user.id, start, end), settings.daily_step_cap
-        ),
+        "chart": steps_chart(totals, settings.daily_step_cap),
+        "chart_days": totals,
         "total": sum(d.credited_steps for d in days),
         "coins": sum(d.coins for d in days),
         "source_names": SOURCE_NAMES,

@@ -24,7 +24,17 @@
           legend: { display: false },
           tooltip: {
             callbacks: {
-              label: function (item) { return item.dataset.label + ": " + Number(item.raw).toLocaleString(); },
+              label: function (item) {
+                var value = Number(item.raw).toLocaleString();
+                var statuses = item.dataset.statuses;
+                if (!statuses) return item.dataset.label + ": " + value;
+                // Steps bars: the day's status first, and what already counts when it differs.
+                var status = statuses[item.dataIndex];
+                var credited = item.dataset.credited[item.dataIndex];
+                var text = status + ": " + value + " steps";
+                if (credited && credited !== item.raw) text += " (" + Number(credited).toLocaleString() + " credited)";
+                return text;
+              },
             },
           },
         },

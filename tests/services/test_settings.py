@@ -29,6 +29,8 @@ SPEC_DEFAULTS = {
     "leaderboard_top_weekly": 100,
     "leaderboard_top_monthly": 100,
     "leaderboard_top_all_time": 1000,
+    # Not in SPEC §5: the /admin alert for a queue older than this (issue 17).
+    "review_queue_max_age_hours": 48,
 }
 
 
@@ -211,3 +213,9 @@ def test_update_settings_replaces_a_corrupt_stored_value(admin):
     db.session.commit()
 
     assert stored_value("anomaly_threshold") == 60
+
+
+@pytest.mark.parametrize("raw", [0, 721, "two days", -1])
+def test_review_queue_age_limit_is_validated(app, raw):
+    with pytest.raises(ValidationFailed):
+        validate_setting("review_queue_max_age_hours", raw)

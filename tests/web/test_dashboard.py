@@ -96,3 +96,68 @@ def test_header_counts_refresh_by_polling_and_events(signed_in):
     assert badge.status_code == 200
     assert "Notifications, 1 unread" in badge.text
     assert "<html" not in badge.text
+
+
+def _chart_of(page: str) -> dict:
+    import html
+    import json
+    import re
+
+    match = re.search(r"<canvas data-chart='([^']+)'", page)
+    assert match, "the page has a steps chart"
+    return json.loads(html.unescape(match.group(1)))
+
+
+def test_days_under_review_and_rejected_are_drawn_at_their_height_in_their_colours(
+    signed_in, walk, make_member
+):
+    from app.services import review
+    from app.web.charts import AMBER, GREEN, RED
+
+    user = signed_in.user
+    today = steps.member_today(user)
+    walk(user, 7_000, today - timedelta(days=2))
+    assert walk(user, 90_000, today - timedelta(days=1))[0].status == "flagged"
+    assert walk(user, 95_000, today)[0].status == "flagged"
+    admin = make_member(role="admin")
+    rejected = db.session.query(StepValidation).filter_by(recorded_date=today).one()
+    review.reject(rejected.id, admin_id=admin.id, note="Not walking")
+
+    page = signed_in.get("/dashboard?range=7").text
+    bars = _chart_of(page)["datasets"][0]
+
+    assert bars["data"][-3:] == [7_000, 90_000, 95_000]
+    assert bars["backgroundColor"][-3:] == [GREEN, AMBER, RED]
+    assert bars["statuses"][-3:] == ["Credited", "Under review", "Rejected"]
+    assert bars["credited"][-3:] == [7_000, 0, 0]
+    # The accessible table says the same.
+    day = (today - timedelta(days=1)).isoformat()
+    assert f'data-day="{day}" data-status="pending"' in page
+    assert "Under review</td>" in page and "Rejected</td>" in page and "90,000" in page
+
+
+def test_a_day_partly_under_review_shows_the_recorded_height_and_what_counts(signed_in, walk):
+    user = signed_in.user
+    today = steps.member_today(user)
+    walk(user, 6_000, today, source="fitbit")
+    assert walk(user, 90_000, today)[0].status == "flagged"
+
+    bars = _chart_of(signed_in.get("/dashboard?range=7").text)["datasets"][0]
+
+    assert (bars["data"][-1], bars["credited"][-1], bars["statuses"][-1]) == (
+        90_000,
+        6_000,
+        "Under review",
+    )
+
+
+def test_the_steps_page_chart_draws_flagged_days_too(signed_in, walk):
+    user = signed_in.user
+    today = steps.member_today(user)
+    assert walk(user, 90_000, today)[0].status == "flagged"
+
+    page = signed_in.get("/steps").text
+    bars = _chart_of(page)["datasets"][0]
+
+    assert bars["data"][-1] == 90_000 and bars["statuses"][-1] == "Under review"
+    assert f'data-day="{today.isoformat()}" data-status="pending"' in page
