@@ -22,6 +22,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(jobs_group)
     app.cli.add_command(products_group)
     app.cli.add_command(scheduler_group)
+    app.cli.add_command(bench_group)
 
 
 @click.group("seed", help="Load initial or demo data.")
@@ -98,3 +99,36 @@ def create_admin(email: str, password: str, name: str) -> None:
         db.session.rollback()
         raise click.ClickException(exc.message) from None
     click.echo(f"Admin {user.email} created.")
+
+
+@click.group("bench", help="Measurements that choose settings for this machine.")
+def bench_group() -> None:
+    pass
+
+
+# OWASP's floor for bcrypt, and the time a sign-in may spend hashing (SPEC: login < 150 ms).
+BCRYPT_FLOOR = 10
+BCRYPT_BUDGET_MS = 100.0
+
+
+@bench_group.command("bcrypt")
+@click.option("--tries", type=click.IntRange(1, 50), default=5, show_default=True)
+def bench_bcrypt(tries: int) -> None:
+    """Time one password check at each bcrypt cost; recommend BCRYPT_ROUNDS for this machine."""
+    from app.services.passwords import time_bcrypt
+
+    configured = current_app.config.get("BCRYPT_ROUNDS", 12)
+    recommended = BCRYPT_FLOOR
+    for cost in range(BCRYPT_FLOOR, 15):
+        elapsed = time_bcrypt(cost, tries)
+        mark = " (configured)" if cost == configured else ""
+        click.echo(f"cost {cost}: {elapsed:7.1f} ms{mark}")
+        if elapsed <= BCRYPT_BUDGET_MS:
+            recommended = cost
+        if elapsed > 4 * BCRYPT_BUDGET_MS:
+            break
+    click.echo(
+        f"Recommended: BCRYPT_ROUNDS={recommended} (the highest cost >= {BCRYPT_FLOOR} whose "
+        f"check takes <= {BCRYPT_BUDGET_MS:.0f} ms here). Members' hashes move to it at their "
+        "next sign-in."
+    )

@@ -19,6 +19,7 @@ from app.services.errors import AccountDisabled, AuthenticationFailed, Conflict,
 from app.services.passwords import (
     burn_password_check,
     hash_password,
+    needs_rehash,
     password_problem,
     verify_password,
 )
@@ -155,6 +156,9 @@ def authenticate(email: str, password: str) -> User:
         raise AuthenticationFailed("Wrong e-mail or password.")
     if user.status != "active":
         raise AccountDisabled(f"This account is {user.status}. Contact support.")
+    if needs_rehash(user.password_hash):
+        # BCRYPT_ROUNDS changed since this hash was made: the password is at hand only now.
+        user.password_hash = hash_password(password)
     user.last_login_at = utcnow()
     return user
 
