@@ -7,7 +7,7 @@ DEMO_DAYS  ?= 90
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: install run test lint format clean
+.PHONY: install run test lint format clean bench-fraud
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,10 @@ run: install
 
 test: install
 	$(VENV)/bin/pytest
+
+# The labeled anti-cheat simulation: false flags and catches per pattern (bench/fraud/).
+bench-fraud: install
+	$(VENV)/bin/python -m bench.fraud
 
 lint: install
 	$(VENV)/bin/ruff check .

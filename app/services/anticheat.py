@@ -68,9 +68,9 @@ STEADY_MIN_INTERVALS = 6
 STEADY_MAX_CV = 0.03  # people vary their pace by 5-30% between minutes; a machine does not
 STEADY_BREAK = 0.08  # a minute this far off the stretch's pace ends the steady stretch
 STEADY_MIN_CADENCE = 60.0
-NO_REST_MIN_SPAN = timedelta(hours=20)
+NO_REST_MIN_SPAN = timedelta(hours=22)
 QUIET_HOUR_STEPS = 100  # an hour with fewer steps than this is rest (sleep, a desk, a film)
-NO_REST_MAX_QUIET_RUN = 3  # three quiet hours in a row is a night's sleep (or a nap)
+NO_REST_MAX_QUIET_RUN = 2  # two quiet hours in a row is sleep (or a nap)
 
 NEW_ACCOUNT_DAYS = 30
 AT_CAP_FRACTION = 0.95
@@ -87,8 +87,8 @@ STEADY_WEIGHT = 80
 NO_REST_WEIGHT = 80
 CAP_FARMING_WEIGHT = 80
 SHARED_DEVICE_WEIGHT = 80
-CLIMB_MIN_WEIGHT = 40
-CLIMB_MAX_WEIGHT = 80
+CLIMB_MIN_WEIGHT = 75
+CLIMB_MAX_WEIGHT = 90
 HARD_LIMIT_WEIGHT = MAX_SCORE
 
 MANUAL_SOURCE = "manual"
@@ -472,15 +472,22 @@ def _speed_check(
         return None, Signal("speed", label, "not_measured", "no distance was sent")
     worst_kmh = 0.0
     where = ""
-    # Intervals that carry their own distance say exactly how fast each stretch went.
-    for stretch in _group(measured_intervals, CONTINUOUS_GAP):
+    # Intervals that carry their own distance say how fast each stretch went: the stretches
+    # faster than walking are judged together, over at least ten minutes.
+    fast = [
+        i
+        for i in measured_intervals
+        if _kmh(i.distance_m or 0.0, i.end - i.start, CADENCE_WINDOW) > WALKING_SPEED_KMH
+    ]
+    for stretch in _group(fast, CONTINUOUS_GAP):
         start, end = stretch[0].start, max(i.end for i in stretch)
+        if end - start < SUSTAINED:
+            continue
         metres = sum(i.distance_m or 0.0 for i in stretch)
-        stretch_steps = sum(i.steps for i in stretch)
         kmh = _kmh(metres, end - start)
-        cadence = stretch_steps / _minutes(end - start)
+        cadence = sum(i.steps for i in stretch) / _minutes(end - start)
         span = f"between {start:%H:%M} and {end:%H:%M}"
-        if kmh > WALKING_SPEED_KMH and cadence < RUNNING_CADENCE and end - start >= SUSTAINED:
+        if cadence < RUNNING_CADENCE:
             reason = Reason(
                 "speed_without_running",
                 f"The phone moved at {kmh:.1f} km/h {span} while counting only "
@@ -491,6 +498,8 @@ def _speed_check(
             return reason, Signal("speed", label, "fired", f"{kmh:.1f} km/h at {cadence:.0f}/min")
         if kmh > worst_kmh:
             worst_kmh, where = kmh, span
+    if measured_intervals and not where:
+        where = "in the measured intervals"
     if distance is not None and active_minutes is not None and active_minutes > 0:
         kmh = _kmh(distance, timedelta(minutes=active_minutes))
         stride = distance / steps if steps >= MIN_STEPS_FOR_STRIDE else None
@@ -527,9 +536,9 @@ def _speed_check(
     return reason, Signal("speed", label, "fired", detail)
 
 
-def _kmh(distance_m: float, duration: timedelta) -> float:
+def _kmh(distance_m: float, duration: timedelta, floor: timedelta = SUSTAINED) -> float:
     # Judged over at least SUSTAINED: a short burst of speed is not "sustained".
-    hours = max(duration, SUSTAINED).total_seconds() / 3600
+    hours = max(duration, floor).total_seconds() / 3600
     return distance_m / 1000 / hours
 
 
@@ -703,7 +712,10 @@ def _climb_check(steps: int, history: History, day: date | None) -> tuple[Reason
         or steps <= best * BEST_DAY_MARGIN
     ):
         return None, Signal("climb", label, "clear", detail)
-    weight = min(CLIMB_MAX_WEIGHT, round(CLIMB_MIN_WEIGHT + 40 * (today_ratio - 1.4)))
+    weight = min(
+        CLIMB_MAX_WEIGHT,
+        round(CLIMB_MIN_WEIGHT + 15 * (today_ratio - CLIMB_TODAY_RATIO)),
+    )
     reason = Reason(
         "steady_climb",
         f"{steps:,} steps is {today_ratio:.1f} times this member's usual day in the month "

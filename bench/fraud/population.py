@@ -32,6 +32,7 @@ class DayRecord:
     record: IncomingRecord
     device_id: str | None
     cheat: bool
+    variant: str | None = None  # the part of a pattern the report also counts on its own
 
 
 @dataclass
@@ -104,28 +105,32 @@ def _honest_steps(member: Member, day: int) -> int | None:
 def _walking_intervals(
     rng: random.Random, day: int, total: int, window: tuple[float, float], hike: bool
 ) -> list[Interval]:
-    """Bouts of walking in the waking window, as 5-minute buckets with human variation."""
-    intervals: list[Interval] = []
+    """Bouts of walking spread over the waking window, as 5-minute buckets that vary."""
+    bouts: list[list[int]] = []
     left = total
-    minute = window[0] + rng.uniform(0, 60)
-    while left > 0 and minute < window[1]:
+    while left > 0:
         cadence = rng.gauss(105, 12)
-        bout = min(left, rng.randint(1500, 6000) if hike else rng.randint(200, 2500))
-        while bout > 0:
-            rate = max(cadence * rng.lognormvariate(0, 0.15), 40)
-            bucket = min(bout, int(rate * 5))
-            start = _at(day, minute)
-            intervals.append(Interval(start, start + timedelta(minutes=5), bucket))
-            minute += 5
-            bout -= bucket
+        bout_steps = min(left, rng.randint(1500, 6000) if hike else rng.randint(200, 2500))
+        buckets = []
+        while bout_steps > 0:
+            bucket = min(bout_steps, int(max(cadence * rng.lognormvariate(0, 0.15), 40) * 5))
+            buckets.append(bucket)
+            bout_steps -= bucket
             left -= bucket
-        minute += rng.uniform(5, 20) if hike else rng.uniform(20, 120)
-    while left > 0:  # a long day runs on past the usual window, at an ordinary pace
-        bucket = min(left, int(max(rng.gauss(100, 10), 60) * 5))
-        start = _at(day, minute)
-        intervals.append(Interval(start, start + timedelta(minutes=5), bucket))
-        minute += 5
-        left -= bucket
+        bouts.append(buckets)
+    walking = 5 * sum(len(b) for b in bouts)
+    start, end = window[0], max(window[1], window[0] + walking)
+    spare = max(end - start - walking, 0)
+    shares = [rng.random() for _ in range(len(bouts) + 1)]
+    gaps = [spare * share / sum(shares) for share in shares]
+    intervals: list[Interval] = []
+    minute = start + gaps[0]
+    for bout, gap in zip(bouts, gaps[1:], strict=True):
+        for bucket in bout:
+            begin = _at(day, minute)
+            intervals.append(Interval(begin, begin + timedelta(minutes=5), bucket))
+            minute += 5
+        minute += gap
     return intervals
 
 
@@ -140,6 +145,7 @@ def _record(
     recording_method: str = "automatic",
     cheat: bool = False,
     device: str | None = None,
+    variant: str | None = None,
 ) -> DayRecord:
     s = member.state
     active = None
@@ -157,6 +163,7 @@ def _record(
         ),
         device if device is not None else s["device"],
         cheat,
+        variant,
     )
 
 
@@ -177,6 +184,14 @@ def _honest_record(member: Member, day: int, window=(420.0, 1320.0)) -> DayRecor
 def regular(member: Member, day: int) -> list[DayRecord]:
     record = _honest_record(member, day)
     return [record] if record else []
+
+
+def getting_fitter(member: Member, day: int) -> list[DayRecord]:
+    """Training for something: the usual level grows 1% a day, +70% over the eight weeks."""
+    if "start_level" not in member.state:
+        member.state["start_level"] = member.state["level"]
+    member.state["level"] = member.state["start_level"] * (1 + 0.0125 * day)
+    return regular(member, day)
 
 
 def hiker(member: Member, day: int) -> list[DayRecord]:
@@ -318,6 +333,7 @@ def _shaken(member: Member, day: int, *, with_distance: bool) -> list[DayRecord]
     if with_distance:
         # The distance is whatever the person actually covered: the shaker went nowhere.
         distance = base.steps * member.state["stride"]
+    minutes = sum((i.end - i.start).total_seconds() / 60 for i in shaken)
     return [
         _record(
             member,
@@ -326,6 +342,7 @@ def _shaken(member: Member, day: int, *, with_distance: bool) -> list[DayRecord]
             intervals=honest_walk + shaken,
             distance_m=distance,
             cheat=True,
+            variant="shaken 75 min or more" if minutes >= 75 else "shaken under 75 min",
         )
     ]
 
@@ -394,7 +411,8 @@ def slow_ramp(member: Member, day: int) -> list[DayRecord]:
     base = record.record
     growth = 1.04 ** (day - member.state["cheat_from"] + 1)
     steps = int(min(base.steps * growth, DAILY_STEP_CAP * 1.02))
-    return [_record(member, day, steps, cheat=True)]
+    variant = "at 2x or more" if growth >= 2 else "under 2x"
+    return [_record(member, day, steps, cheat=True, variant=variant)]
 
 
 def manual_entry(member: Member, day: int) -> list[DayRecord]:
@@ -441,7 +459,8 @@ def device_sharer(member: Member, day: int) -> list[DayRecord]:
 # --- the population ----------------------------------------------------------------------
 
 HONEST_PATTERNS: dict[str, tuple[float, Callable[[Member, int], list[DayRecord]]]] = {
-    "regular": (0.40, regular),
+    "regular": (0.36, regular),
+    "getting_fitter": (0.04, getting_fitter),
     "hiker": (0.12, hiker),
     "runner": (0.15, runner),
     "shift_worker": (0.10, shift_worker),

@@ -42,6 +42,7 @@ class PatternTally:
 @dataclass
 class Report:
     patterns: dict[str, PatternTally] = field(default_factory=dict)
+    variants: dict[str, PatternTally] = field(default_factory=dict)
     scores: dict[bool, Counter] = field(default_factory=lambda: {True: Counter(), False: Counter()})
     flags_without_reason: int = 0
     reasons_fired: dict[str, Counter] = field(default_factory=lambda: defaultdict(Counter))
@@ -122,6 +123,13 @@ def simulate(members: list[Member], *, threshold: int = 75, hard_limit: int = 10
                 tally = report.patterns.setdefault(member.pattern, PatternTally(member.honest))
                 tally.days += 1
                 tally.flagged += flagged
+                variant = next((r.variant for r in records if r.variant), None)
+                if variant:
+                    part = report.variants.setdefault(
+                        f"{member.pattern}: {variant}", PatternTally(member.honest)
+                    )
+                    part.days += 1
+                    part.flagged += flagged
     for member in members:
         if member.referred_by is None:
             continue
@@ -151,6 +159,8 @@ def format_report(report: Report) -> str:
         lines.append(
             f"{name:28} {kind:6} {tally.days:7} {tally.flagged:8} {tally.rate:7.2%}  {label}"
         )
+    for name, tally in sorted(report.variants.items()):
+        lines.append(f"  {name:40} {tally.days:5} {tally.flagged:8} {tally.rate:7.2%}")
     honest, cheats = report.honest, report.cheats
     lines += [
         "",
