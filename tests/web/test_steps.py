@@ -130,3 +130,26 @@ def test_a_day_that_was_not_rejected_cannot_be_appealed(signed_in, walk):
 
     assert answer.status_code == 409
     assert "Only a rejected day" in answer.text
+
+
+def test_a_flagged_day_shows_its_score_and_each_reasons_weight(signed_in, walk):
+    [result] = walk(signed_in.user, 9000, distance_m=900.0)
+    assert result.status == "flagged"
+    case = db.session.execute(select(StepValidation)).scalar_one()
+
+    page = signed_in.get("/steps").text
+
+    assert f"Score {case.anomaly_score} of 100" in page
+    for reason in case.reasons:
+        assert f'+{reason["weight"]}</span> {reason["message"]}' in page.replace("&#39;", "'")
+
+
+def test_a_day_over_the_hard_limit_is_shown_refused_with_its_reason(signed_in, walk):
+    [result] = walk(signed_in.user, 150_000)
+    assert result.status == "rejected"
+
+    page = signed_in.get("/steps").text
+
+    assert "Refused automatically, for the reasons below." in page
+    assert "over the hard limit of 100,000 steps" in page
+    assert "Appeal this day" in page
