@@ -139,3 +139,19 @@ def accounts_per_device(device_ids: Collection[str], when: datetime) -> dict[str
     ):
         result.setdefault(device_id, set()).add(user_id)
     return result
+
+
+def signup_address(user_id: int) -> str | None:
+    return db.session.execute(
+        select(SignupAddress.ip_address).where(SignupAddress.user_id == user_id)
+    ).scalar_one_or_none()
+
+
+def devices_with_dates(user_id: int) -> list[AccountDevice]:
+    return list(
+        db.session.execute(
+            select(AccountDevice)
+            .where(AccountDevice.user_id == user_id)
+            .order_by(AccountDevice.last_seen_at.desc())
+        ).scalars()
+    )

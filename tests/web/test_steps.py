@@ -141,7 +141,7 @@ def test_a_flagged_day_shows_its_score_and_each_reasons_weight(signed_in, walk):
 
     assert f"Score {case.anomaly_score} of 100" in page
     for reason in case.reasons:
-        assert f'+{reason["weight"]}</span> {reason["message"]}' in page.replace("&#39;", "'")
+        assert f"+{reason['weight']}</span> {reason['message']}" in page.replace("&#39;", "'")
 
 
 def test_a_day_over_the_hard_limit_is_shown_refused_with_its_reason(signed_in, walk):
@@ -153,3 +153,20 @@ def test_a_day_over_the_hard_limit_is_shown_refused_with_its_reason(signed_in, w
     assert "Refused automatically, for the reasons below." in page
     assert "over the hard limit of 100,000 steps" in page
     assert "Appeal this day" in page
+
+
+def test_the_referrals_page_says_in_plain_words_why_a_bonus_is_held(signed_in, make_member):
+    from app.models.linked_accounts import ReferralHold
+    from app.models.users import Referral
+
+    friend = make_member(full_name="Fran Friend", referral_code=signed_in.user.referral_code)
+    referral = db.session.execute(
+        select(Referral).where(Referral.referred_id == friend.id)
+    ).scalar_one()
+    db.session.add(ReferralHold(referral_id=referral.id, reasons=[]))
+    db.session.commit()
+
+    page = signed_in.get("/referrals").text
+
+    assert "Bonus held for a check" in page
+    assert "synced steps from the same phone" in page
