@@ -17,6 +17,7 @@ from app.services.anticheat import (
     Baseline,
     DayEvidence,
     Interval,
+    MemberContext,
     Reason,
     anomaly_reasons,
     assess_day,
@@ -59,6 +60,7 @@ evidence = st.builds(
     active_minutes=st.none() | st.integers(min_value=-10, max_value=24 * 60),
     intervals=st.lists(intervals, max_size=8).map(tuple),
     recording_method=st.sampled_from(["automatic", "manual", "unknown"]),
+    source=st.sampled_from([None, "google_fit", "manual"]),
 )
 
 
@@ -545,3 +547,135 @@ def test_reason_weights_always_sum_to_a_score_between_0_and_100(
         or is_typed_in(day.source, day.recording_method)
         or verdict.rejected
     )
+
+
+# --- signals that need no distance, and the member's context ---------------------------
+
+
+def test_a_new_account_at_the_cap_every_day_is_flagged_from_its_second_day() -> None:
+    context = MemberContext(account_age_days=1, daily_step_cap=20_000)
+    first = assess_day(
+        DayEvidence(steps=20_100, day=date(2026, 6, 1)),
+        {},
+        threshold=THRESHOLD,
+        hard_limit=HARD_LIMIT,
+        context=context,
+    )
+    second = assess_day(
+        DayEvidence(steps=20_300, day=date(2026, 6, 2)),
+        {date(2026, 6, 1): 20_100},
+        threshold=THRESHOLD,
+        hard_limit=HARD_LIMIT,
+        context=context,
+    )
+
+    assert not first.needs_review  # one day at the cap is an active newcomer
+    assert second.needs_review
+    assert codes(second.reasons) == ["new_account_at_cap"]
+    assert "2 of 2 days" in second.reasons[0].message
+
+
+def test_an_established_member_at_the_cap_is_not_cap_farming() -> None:
+    history = {date(2026, 5, 1) + timedelta(days=n): 20_500 for n in range(28)}
+
+    verdict = assess_day(
+        DayEvidence(steps=20_400, day=date(2026, 5, 29)),
+        history,
+        threshold=THRESHOLD,
+        hard_limit=HARD_LIMIT,
+        context=MemberContext(account_age_days=120, daily_step_cap=20_000),
+    )
+
+    assert not verdict.needs_review
+
+
+def test_a_phone_that_synced_for_another_account_flags_the_day() -> None:
+    verdict = assess_day(
+        DayEvidence(steps=7000),
+        [7000] * 10,
+        threshold=THRESHOLD,
+        hard_limit=HARD_LIMIT,
+        context=MemberContext(device_id="pixel", other_accounts_on_device=3),
+    )
+
+    assert verdict.needs_review
+    assert codes(verdict.reasons) == ["shared_device"]
+    assert "3 other accounts" in verdict.reasons[0].message
+
+
+def test_a_climb_to_several_times_the_month_before_is_flagged() -> None:
+    start = date(2026, 5, 1)
+    history = {start + timedelta(days=n): 5000 for n in range(28)}
+    history |= {start + timedelta(days=28 + n): 5000 + 400 * n for n in range(27)}
+
+    verdict = assess_day(
+        DayEvidence(steps=16_000, day=start + timedelta(days=55)),
+        history,
+        threshold=THRESHOLD,
+        hard_limit=HARD_LIMIT,
+    )
+
+    assert "steady_climb" in codes(verdict.reasons)
+    assert verdict.needs_review
+
+
+def test_a_climb_already_walked_a_week_ago_is_the_members_own_level() -> None:
+    start = date(2026, 5, 1)
+    history = {start + timedelta(days=n): 5000 for n in range(28)}
+    history |= {start + timedelta(days=28 + n): 15_000 for n in range(27)}
+
+    verdict = assess_day(
+        DayEvidence(steps=16_000, day=start + timedelta(days=55)),
+        history,
+        threshold=THRESHOLD,
+        hard_limit=HARD_LIMIT,
+    )
+
+    assert "steady_climb" not in codes(verdict.reasons)
+
+
+def test_a_source_manual_record_is_typed_in_whatever_its_recording_method() -> None:
+    for method in ("automatic", "unknown", "manual"):
+        verdict = assess_day(
+            DayEvidence(steps=5000, source="manual", recording_method=method),
+            [5000] * 10,
+            threshold=THRESHOLD,
+            hard_limit=HARD_LIMIT,
+        )
+        assert verdict.needs_review
+        assert codes(verdict.reasons) == ["manual_entry"]
+    sensor = assess_day(
+        DayEvidence(steps=5000, source="health_connect", recording_method="unknown"),
+        [5000] * 10,
+        threshold=THRESHOLD,
+        hard_limit=HARD_LIMIT,
+    )
+    assert not sensor.needs_review
+
+
+def test_signals_say_which_checks_fired_were_clear_or_could_not_be_measured() -> None:
+    verdict = assess_day(
+        DayEvidence(steps=9000, distance_m=900.0),
+        [8000] * 10,
+        threshold=THRESHOLD,
+        hard_limit=HARD_LIMIT,
+    )
+
+    states = {signal.code: signal.state for signal in verdict.signals}
+    assert states["stride"] == "fired"
+    assert states["cadence"] == "not_measured"  # no intervals
+    assert states["steady_cadence"] == "not_measured"
+    assert states["shared_device"] == "not_measured"  # no device id
+    assert states["spike_vs_history"] == "clear"
+    assert all(signal.detail for signal in verdict.signals)
+
+
+@settings(deadline=None)
+@given(evidence, histories, st.integers(min_value=1, max_value=100))
+def test_every_day_sent_to_review_carries_a_sentence_a_member_can_read(
+    day: DayEvidence, history: list[int], threshold: int
+) -> None:
+    verdict = assess_day(day, history, threshold=threshold, hard_limit=HARD_LIMIT)
+
+    if verdict.needs_review:
+        assert any(len(reason.message) > 20 for reason in verdict.reasons)
