@@ -17,8 +17,8 @@ The model, in the words an admin or a member reads:
   (~30-40%), and never below the member's own best recent day or an ordinary 10,000-step
   day. So a hike at 2-3x a usual day, or a day like their best ever, is not "far above".
 - Patterns that need history or context: a new account at the cap on every day it has
-  synced, a steady climb to several times the member's level of four weeks before, and
-  a phone that also synced steps for other accounts.
+  synced, and a phone that also synced steps for other accounts; a steep climb over the
+  month before adds points (it cannot flag alone: recovering from an injury looks alike).
 
 Never raises on odd input: negative steps count as 0, non-finite or non-positive distance
 and non-positive active minutes count as "not measured", and intervals whose end is
@@ -87,8 +87,8 @@ STEADY_WEIGHT = 80
 NO_REST_WEIGHT = 80
 CAP_FARMING_WEIGHT = 80
 SHARED_DEVICE_WEIGHT = 80
-CLIMB_MIN_WEIGHT = 75
-CLIMB_MAX_WEIGHT = 90
+# Not enough to flag alone: people recovering from an injury or starting to train climb too.
+CLIMB_WEIGHT = 40
 HARD_LIMIT_WEIGHT = MAX_SCORE
 
 MANUAL_SOURCE = "manual"
@@ -712,16 +712,12 @@ def _climb_check(steps: int, history: History, day: date | None) -> tuple[Reason
         or steps <= best * BEST_DAY_MARGIN
     ):
         return None, Signal("climb", label, "clear", detail)
-    weight = min(
-        CLIMB_MAX_WEIGHT,
-        round(CLIMB_MIN_WEIGHT + 15 * (today_ratio - CLIMB_TODAY_RATIO)),
-    )
     reason = Reason(
         "steady_climb",
         f"{steps:,} steps is {today_ratio:.1f} times this member's usual day in the month "
         f"before (about {round(then):,}), after a week at {recent_ratio:.1f} times it and "
         "above anything they walked since: a climb this steep and this steady is unusual.",
-        weight,
+        CLIMB_WEIGHT,
     )
     return reason, Signal("climb", label, "fired", detail)
 

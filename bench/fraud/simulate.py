@@ -26,6 +26,12 @@ from bench.fraud.population import (
 )
 
 SCORE_BUCKETS = ((0, 0), (1, 24), (25, 49), (50, 74), (75, 99), (100, 100))
+# Where the data truly cannot tell a cheat from an honest member (README, "Anti-cheat"):
+# a slow ramp stays inside the member's own variation day after day, as someone getting
+# fitter or recovering from an injury does; a shaker session under 75 minutes with no
+# give-away distance is an hour on a treadmill.
+CANNOT_TELL_PATTERNS = frozenset({"slow_ramp"})
+CANNOT_TELL_VARIANTS = frozenset({"shaken under 75 min"})
 
 
 @dataclass
@@ -63,6 +69,21 @@ class Report:
     @property
     def cheats(self) -> PatternTally:
         return self._total(False)
+
+    @property
+    def told(self) -> PatternTally:
+        """Cheat-days outside the parts the data cannot tell (see CANNOT_TELL_*)."""
+        tally = self.cheats
+        for name, pattern in self.patterns.items():
+            if not pattern.honest and name in CANNOT_TELL_PATTERNS:
+                tally.days -= pattern.days
+                tally.flagged -= pattern.flagged
+        for name, part in self.variants.items():
+            pattern, _, variant = name.partition(": ")
+            if variant in CANNOT_TELL_VARIANTS and pattern not in CANNOT_TELL_PATTERNS:
+                tally.days -= part.days
+                tally.flagged -= part.flagged
+        return tally
 
     @property
     def precision(self) -> float:
@@ -167,6 +188,8 @@ def format_report(report: Report) -> str:
         f"honest member-days flagged (false-flag rate): {honest.flagged}/{honest.days}"
         f" = {honest.rate:.2%}",
         f"cheat-days caught (recall): {cheats.flagged}/{cheats.days} = {cheats.rate:.2%}",
+        f"  of those the data can tell (all but slow ramps and shaker sessions under 75 min):"
+        f" {report.told.flagged}/{report.told.days} = {report.told.rate:.2%}",
         f"precision (cheat share of flags, in this mix): {report.precision:.2%}",
         f"flags without a readable reason: {report.flags_without_reason}",
         "",

@@ -9,9 +9,9 @@ import pytest
 
 from bench.fraud.simulate import Report, run
 
-# Where the data truly cannot tell (see README, "Anti-cheat"): a slow ramp's early days sit
-# inside the member's own variation, and a shaker session under ~75 minutes without a
-# give-away distance looks like an hour on a treadmill.
+# Patterns with a part the data cannot tell (bench/fraud/simulate.py, CANNOT_TELL_*): a slow
+# ramp stays inside the member's own variation; a shaker session under 75 minutes with no
+# give-away distance looks like an hour on a treadmill. Their told parts are checked below.
 CANNOT_TELL = {"slow_ramp", "shaker_with_distance", "shaker_without_distance"}
 
 
@@ -62,16 +62,8 @@ def test_long_shaker_sessions_are_caught_with_or_without_distance(report: Report
 
 
 def test_cheat_days_the_data_can_tell_are_caught_on_at_least_95_percent(report: Report) -> None:
-    told = [
-        t for name, t in report.patterns.items() if not t.honest and name not in CANNOT_TELL
-    ] + [
-        report.variants[f"{p}: shaken 75 min or more"]
-        for p in ("shaker_with_distance", "shaker_without_distance")
-    ]
-
-    caught = sum(t.flagged for t in told) / sum(t.days for t in told)
-
-    assert caught >= 0.95
+    assert report.told.days > 0.8 * report.cheats.days
+    assert report.told.rate >= 0.95
 
 
 def test_every_flag_carries_a_reason_a_member_can_read(report: Report) -> None:
