@@ -34,7 +34,8 @@ def main() -> None:
             f"threshold {args.threshold}) | none | {args.honest} honest members, "
             f"{args.cheats} per cheat pattern: honest days flagged {report.honest.rate:.2%} "
             f"of {report.honest.days}, cheat-days caught {report.cheats.rate:.2%} of "
-            f"{report.cheats.days}, precision {report.precision:.2%} | "
+            f"{report.cheats.days} ({report.told.rate:.2%} of the {report.told.days} the data "
+            f"can tell), precision {report.precision:.2%} | "
             f"{platform.python_version()} |\n"
         )
 

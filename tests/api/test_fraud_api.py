@@ -154,3 +154,15 @@ def test_registration_through_the_api_records_the_sign_up_address(client):
     stored = db.session.execute(select(SignupAddress.ip_address)).scalar_one()
     assert stored == "203.0.113.9"
     assert db.session.execute(select(func.count()).select_from(SignupAddress)).scalar_one() == 1
+
+
+def test_the_member_is_told_in_plain_words_why_a_day_is_held(phone, member):
+    from app.models.notifications import Notification
+
+    phone.sync(record(steps=9_000, distance_m=900))
+
+    notice = db.session.execute(
+        select(Notification).where(Notification.user_id == member.id)
+    ).scalar_one()
+    assert "are being reviewed" in notice.title
+    assert "Why: Average stride of 0.10 m" in notice.body
