@@ -100,7 +100,7 @@ def rescore_recent_days(
     for start in range(0, len(user_ids), USERS_PER_CHUNK):
         chunk = user_ids[start : start + USERS_PER_CHUNK]
         with transaction():
-            _rescore_chunk(chunk, since, settings, result)
+            _rescore_chunk(chunk, since, settings, result, when)
         if progress is not None:
             progress(len(chunk))
     return result
@@ -127,7 +127,11 @@ def history_before(days: dict[date, int], day: date) -> dict[date, int]:
 
 
 def _rescore_chunk(
-    user_ids: list[int], since: date, settings: AppSettings, result: RescoreResult
+    user_ids: list[int],
+    since: date,
+    settings: AppSettings,
+    result: RescoreResult,
+    when: datetime,
 ) -> None:
     records = db.session.execute(
         select(StepRecord)
@@ -155,7 +159,7 @@ def _rescore_chunk(
     members = {
         u.id: u for u in db.session.execute(select(User).where(User.id.in_(user_ids))).scalars()
     }
-    sharing = accounts_per_device({r.device_id for r in records if r.device_id}, utcnow())
+    sharing = accounts_per_device({r.device_id for r in records if r.device_id}, when)
     notified: set[tuple[int, date]] = set()
     for record in records:
         verdict = assess_stored_record(
@@ -178,7 +182,7 @@ def _rescore_chunk(
             record,
             score=verdict.score,
             reasons=[reason.as_dict() for reason in verdict.reasons],
-            when=utcnow(),
+            when=when,
             message=RESCORE_MESSAGE,
             notify_member=day_key not in notified,
         )

@@ -157,3 +157,25 @@ def test_intervals_stored_by_a_sync_feed_the_cadence_check(make_member, add_step
     db.session.refresh(record)
     assert record.anomaly_score == 40  # 600 steps/min: the cadence reason alone
     assert db.session.execute(select(StepRecord.status)).scalar_one() == "verified"
+
+
+def test_a_day_synced_before_a_second_account_used_the_phone_is_flagged_by_the_rescore(
+    make_member, add_steps
+):
+    from app.services import linked_accounts
+    from app.services.db import transaction
+
+    first, second = make_member(), make_member()
+    day = TODAY - timedelta(days=1)
+    earlier = add_steps(first, day, 7000)
+    earlier.device_id = "shared-phone"
+    db.session.commit()
+    with transaction():
+        linked_accounts.record_device(first.id, "shared-phone", NOW - timedelta(hours=5))
+        linked_accounts.record_device(second.id, "shared-phone", NOW - timedelta(hours=1))
+
+    result = run_job("anomaly_rescore", now=NOW)
+
+    assert result.details["flagged"] == [{"user_id": first.id, "date": day.isoformat()}]
+    [case] = validations(first.id)
+    assert [reason["code"] for reason in case.reasons] == ["shared_device"]
