@@ -166,3 +166,37 @@ def test_the_member_is_told_in_plain_words_why_a_day_is_held(phone, member):
     ).scalar_one()
     assert "are being reviewed" in notice.title
     assert "Why: Average stride of 0.10 m" in notice.body
+
+
+def test_the_issues_hike_after_a_week_of_8000_step_days_is_accepted(phone):
+    from tests.api.conftest import days_ago
+
+    week = [record(day=days_ago(n), steps=8000 + 120 * (n % 3)) for n in range(1, 8)]
+    phone.sync(*week)
+
+    result = phone.sync(record(steps=15_000)).get_json()["results"][0]
+
+    assert result["status"] == "accepted"
+    assert result["reasons"] == []
+    assert result["coins_awarded"] == 150
+
+
+def test_a_phone_shaker_that_sends_no_distance_is_caught_by_its_steady_cadence(phone):
+    from datetime import datetime, timedelta
+
+    start = datetime.fromisoformat(f"{today()}T01:00:00+00:00")
+    shaken = [
+        {
+            "start": (start + timedelta(minutes=n)).isoformat(),
+            "end": (start + timedelta(minutes=n + 1)).isoformat(),
+            "steps": 140 + (n % 2),
+        }
+        for n in range(120)
+    ]
+    entry = record(steps=16_860, intervals=shaken)
+    entry.pop("distance_m")
+
+    result = phone.sync(entry).get_json()["results"][0]
+
+    assert result["status"] == "flagged"
+    assert [r["code"] for r in result["reasons"]] == ["machine_steady_cadence"]
