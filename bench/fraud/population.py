@@ -239,6 +239,26 @@ def runner(member: Member, day: int) -> list[DayRecord]:
     return [_record(member, day, steps, intervals=intervals, distance_m=distance)]
 
 
+def treadmill_runner(member: Member, day: int) -> list[DayRecord]:
+    """Runs indoors 3-4 times a week: 30-60 minutes at one belt speed, so one cadence that
+    barely varies, and no distance (no GPS indoors). What a short shaker session looks like."""
+    s, rng = member.state, member.rng
+    walked = _honest_steps(member, day)
+    if walked is None:
+        return []
+    walking = _walking_intervals(rng, day, walked, (420.0, 1320.0), s["hiked_today"])
+    run: list[Interval] = []
+    if rng.random() < 0.5:
+        cadence = rng.uniform(155, 180)
+        for minute in range(rng.randint(30, 60)):
+            start = _at(day, 1110 + minute)
+            count = int(cadence * rng.gauss(1, 0.015))
+            run.append(Interval(start, start + timedelta(minutes=1), count))
+    intervals = walking + run
+    steps = sum(i.steps for i in intervals)
+    return [_record(member, day, steps, intervals=intervals)]
+
+
 def _run_metres(interval: Interval, s: dict, rng: random.Random) -> float:
     # A watch without interval distance still sends the day's distance, runs included.
     return interval.steps * rng.uniform(1.1, 1.7)
@@ -462,7 +482,8 @@ HONEST_PATTERNS: dict[str, tuple[float, Callable[[Member, int], list[DayRecord]]
     "regular": (0.36, regular),
     "getting_fitter": (0.04, getting_fitter),
     "hiker": (0.12, hiker),
-    "runner": (0.15, runner),
+    "runner": (0.12, runner),
+    "treadmill_runner": (0.03, treadmill_runner),
     "shift_worker": (0.10, shift_worker),
     "phone_switcher": (0.07, phone_switcher),
     "watch_adder": (0.06, watch_adder),

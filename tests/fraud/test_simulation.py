@@ -35,6 +35,7 @@ def test_no_honest_pattern_is_flagged_on_more_than_two_percent_of_its_days(
         "getting_fitter",
         "hiker",
         "runner",
+        "treadmill_runner",
         "shift_worker",
         "phone_switcher",
         "watch_adder",
