@@ -121,6 +121,8 @@ def test_download_my_data_is_a_json_file_of_everything(signed_in, walk, make_pro
     assert data["addresses"][0]["city"] == "Berlin"
     assert data["cart"][0]["quantity"] == 1
     assert {"orders", "notifications", "devices", "achievements", "referrals_made"} <= set(data)
+    assert data["phones_synced_from"] == []  # this walk sent no device id
+    assert "signup_address" in data
 
 
 def test_delete_account_anonymises_me_keeps_the_ledger_and_signs_me_out(
