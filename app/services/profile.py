@@ -13,6 +13,7 @@ from app.models.admin import AnalyticsEvent, IdempotencyKey
 from app.models.base import utcnow
 from app.models.cart import CartItem
 from app.models.gamification import Achievement, UserAchievement
+from app.models.linked_accounts import AccountDevice, SignupAddress
 from app.models.notifications import Notification
 from app.models.orders import Order
 from app.models.steps import StepRecord, StepValidation
@@ -357,7 +358,7 @@ def delete_account(user: User, password: str, *, now: datetime | None = None) ->
             .values(shipping_address=_redacted_address)
             .execution_options(synchronize_session=False)
         )
-        for table in (CartItem, Notification, IdempotencyKey):
+        for table in (CartItem, Notification, IdempotencyKey, AccountDevice, SignupAddress):
             db.session.execute(delete(table).where(table.user_id == uid))
         tokens.revoke_all_for_user(uid, reason="account_deleted")
         db.session.execute(
