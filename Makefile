@@ -8,7 +8,7 @@ DEMO_DAYS  ?= 90
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: install run serve test bench lint format clean
+.PHONY: install run serve test bench bench-fraud lint format clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +44,10 @@ test: install
 SCALE ?= tiny
 bench: install
 	$(VENV)/bin/python bench/load/harness.py --scale $(SCALE) $(BENCH_ARGS)
+
+# The labeled anti-cheat simulation: false flags and catches per pattern (bench/fraud/).
+bench-fraud: install
+	$(VENV)/bin/python -m bench.fraud
 
 lint: install
 	$(VENV)/bin/ruff check .

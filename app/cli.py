@@ -1,4 +1,4 @@
-"""Commands: flask seed …, flask users …, flask jobs / products / scheduler …  (SPEC §8)."""
+"""Commands: flask seed …, users …, jobs / products / scheduler …, fraud …  (SPEC §8)."""
 
 from __future__ import annotations
 
@@ -23,6 +23,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(products_group)
     app.cli.add_command(scheduler_group)
     app.cli.add_command(bench_group)
+    app.cli.add_command(fraud_group)
 
 
 @click.group("seed", help="Load initial or demo data.")
@@ -132,3 +133,27 @@ def bench_bcrypt(tries: int) -> None:
         f"check takes <= {BCRYPT_BUDGET_MS:.0f} ms here). Members' hashes move to it at their "
         "next sign-in."
     )
+
+
+@click.group("fraud", help="Anti-cheat tools.")
+def fraud_group() -> None:
+    """`flask fraud …`"""
+
+
+@fraud_group.command("backtest")
+@click.option("--days", default=30, show_default=True, type=click.IntRange(1, 400))
+@click.option(
+    "--threshold",
+    type=click.IntRange(0, 100),
+    default=None,
+    help="Preview another anomaly_threshold (default: the current setting).",
+)
+def fraud_backtest(days: int, threshold: int | None) -> None:
+    """Re-score stored days with the current model; report what would change. Read-only."""
+    from app.services.backtest import backtest
+
+    report = backtest(days, threshold=threshold)
+    for line in report.lines():
+        click.echo(line)
+    for user_id, day, change in report.examples:
+        click.echo(f"  member {user_id} {day.isoformat()}: {change}")

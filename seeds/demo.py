@@ -31,7 +31,6 @@ from app.services.steps import coins_for_steps
 DEMO_DOMAIN = "demo.fitkart.example"
 DEMO_PASSWORD = "fitkart-demo"
 CHUNK = 100
-HISTORY_DAYS = 30
 # Flags younger than this stay open in the fraud queue; older ones were already reviewed.
 OPEN_FLAG_DAYS = 10
 SOURCES = ("google_fit", "apple_health", "health_connect", "fitbit")
@@ -219,7 +218,7 @@ def generate_demo(
         verdicts: dict[tuple[int, date, str], tuple] = {}
         day_totals: dict[int, dict[date, int]] = {}
         for user_id, walker in zip(chunk_ids, chunk, strict=True):
-            history: list[int] = []
+            history: dict[date, int] = {}
             totals: dict[date, int] = {}
             day = walker.joined
             while day <= today:
@@ -231,10 +230,12 @@ def generate_demo(
                         distance_m=rec["distance_m"],
                         active_minutes=rec["active_minutes"],
                         recording_method=rec["recording_method"],
+                        source=rec["source"],
+                        day=day,
                     )
                     verdict = assess_day(
                         evidence,
-                        history[-HISTORY_DAYS:],
+                        history,
                         threshold=settings.anomaly_threshold,
                         hard_limit=settings.hard_daily_step_limit,
                     )
@@ -265,7 +266,7 @@ def generate_demo(
                         }
                     )
                 if credited:
-                    history.append(credited)
+                    history[day] = credited
                     totals[day] = coins_for_steps(
                         credited,
                         daily_step_cap=settings.daily_step_cap,

@@ -16,7 +16,7 @@ from app.models.orders import Order
 from app.models.steps import StepRecord, StepValidation
 from app.models.users import Referral, RefreshToken, User
 from app.models.wallet import CoinTransaction
-from app.services import member_admin, password_reset
+from app.services import linked_accounts, member_admin, password_reset, referrals
 from app.services.audit import record_admin_action
 from app.services.db import transaction
 from app.services.errors import InsufficientCoins, ValidationFailed
@@ -79,7 +79,29 @@ def _render_user_detail(
         tokens=latest(RefreshToken, RefreshToken.id, 20),
         adjust_error=adjust_error,
         adjust_form=adjust_form or {},
+        linked=linked_accounts.linked_accounts(user_id),
+        signup_address=linked_accounts.signup_address(user_id),
+        devices=linked_accounts.devices_with_dates(user_id),
+        held_bonuses=referrals.held_bonuses(user_id),
     ), status
+
+
+@bp.post("/referral-holds/<int:hold_id>/approve")
+def referral_hold_approve(hold_id: int):
+    referral = referrals.approve_held_bonus(
+        hold_id, admin_id=current_user.id, note=request.form.get("note")
+    )
+    flash("Approved: the referral bonus was paid to both members.", "info")
+    return redirect(url_for("admin.user_detail", user_id=referral.referred_id))
+
+
+@bp.post("/referral-holds/<int:hold_id>/reject")
+def referral_hold_reject(hold_id: int):
+    referrals.reject_held_bonus(
+        hold_id, admin_id=current_user.id, note=request.form.get("note", "")
+    )
+    flash("Rejected: both members have been told why.", "info")
+    return redirect(request.referrer or url_for("admin.users"))
 
 
 @bp.post("/users/<int:user_id>/status")

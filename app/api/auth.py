@@ -56,6 +56,7 @@ def register(body: RegisterIn):
             body.full_name,
             timezone=body.timezone or "UTC",
             referral_code=body.referral_code or None,
+            signup_ip=request.remote_addr,
         )
         pair = tokens.issue_pair(user, _client(body.device_name))
     return reply(AuthOut(user=_user_out(user), **pair.as_dict()), 201)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
 import json
-from datetime import timedelta
 
 from flask import jsonify, request
 from sqlalchemy import select
@@ -16,6 +16,8 @@ from app.api.schemas import (
     MAX_SYNC_RECORDS,
     AchievementOut,
     AchievementsOut,
+    AppealIn,
+    AppealOut,
     DayOut,
     ErrorResponse,
     LeaderboardEntryOut,
@@ -24,6 +26,7 @@ from app.api.schemas import (
     MeOut,
     MyRankOut,
     PageQuery,
+    ReasonOut,
     StepRecordOut,
     StepsOut,
     StepsQuery,
@@ -35,9 +38,8 @@ from app.api.schemas import (
     WalletOut,
 )
 from app.extensions import db
-from app.models.steps import StepRecord
 from app.models.wallet import CoinTransaction, Wallet
-from app.services import achievements, idempotency, leaderboards, steps
+from app.services import achievements, appeals, idempotency, leaderboards, steps
 from app.services.anticheat import Interval
 from app.services.errors import DomainError
 
@@ -150,7 +152,9 @@ def sync_steps(body: SyncIn):
             active_minutes=r.active_minutes,
             recording_method=r.recording_method,
             client_record_id=r.client_record_id,
-            intervals=tuple(Interval(i.start, i.end, i.steps) for i in (r.intervals or [])),
+            intervals=tuple(
+                Interval(i.start, i.end, i.steps, i.distance_m) for i in (r.intervals or [])
+            ),
         )
         for r in body.records
     ]
@@ -178,7 +182,7 @@ def sync_steps(body: SyncIn):
 def list_steps(query: StepsQuery):
     user = current_member()
     end = query.to or steps.member_today(user)
-    start = query.from_ or end - timedelta(days=29)
+    start = query.from_ or end - datetime.timedelta(days=29)
     if start > end:
         raise ApiError(
             422, "validation_error", "'from' must not be after 'to'.", [{"field": "from"}]
@@ -190,11 +194,14 @@ def list_steps(query: StepsQuery):
             f"Ask for at most {MAX_HISTORY_DAYS} days at once.",
             [{"field": "from"}],
         )
-    records = db.session.execute(
-        select(StepRecord)
-        .where(StepRecord.user_id == user.id, StepRecord.recorded_date.between(start, end))
-        .order_by(StepRecord.recorded_date, StepRecord.source)
-    ).scalars()
+    records = steps.records_between(user.id, start, end)
+    appealable = {
+        day
+        for day in {r.recorded_date for r in records}
+        if appeals.can_appeal(
+            [r.validation for r in records if r.recorded_date == day and r.validation]
+        )
+    }
     return reply(
         StepsOut(
             records=[
@@ -207,6 +214,13 @@ def list_steps(query: StepsQuery):
                     recording_method=r.recording_method,
                     status=r.status,
                     anomaly_score=r.anomaly_score,
+                    reasons=[
+                        ReasonOut.model_validate(reason)
+                        for reason in (r.validation.reasons if r.validation else [])
+                        if isinstance(reason, dict)
+                    ],
+                    review_status=r.validation.status if r.validation else None,
+                    can_appeal=r.recorded_date in appealable,
                 )
                 for r in records
             ],
@@ -214,6 +228,36 @@ def list_steps(query: StepsQuery):
                 DayOut(date=d.day, credited_steps=d.credited_steps, coins=d.coins)
                 for d in steps.daily_totals(user.id, start, end)
             ],
+        )
+    )
+
+
+@operation(
+    bp,
+    "POST",
+    "/steps/<date>/appeal",
+    summary="Appeal a rejected day, once, with a message; the day returns to the review queue",
+    body=AppealIn,
+    responses={200: AppealOut},
+    errors=(404, 409),
+    tags=["steps"],
+)
+def appeal_day(body: AppealIn, date: str):
+    user = current_member()
+    try:
+        day = datetime.date.fromisoformat(date)
+    except ValueError:
+        raise ApiError(
+            422, "validation_error", "The date must be YYYY-MM-DD.", [{"field": "date"}]
+        ) from None
+    cases = appeals.appeal_day(user.id, day, body.message)
+    return reply(
+        AppealOut(
+            date=day,
+            status="appealed",
+            message=cases[0].appeal_message or "",
+            appealed_at=cases[0].appealed_at,
+            records=len(cases),
         )
     )
 

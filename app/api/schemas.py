@@ -110,6 +110,8 @@ class IntervalIn(BodyIn):
     start: AwareDatetime
     end: AwareDatetime
     steps: Annotated[int, Field(ge=0, le=1_000_000)]
+    # Optional: a watch that measures each stretch's distance lets runs be told from rides.
+    distance_m: Annotated[float, Field(ge=0, le=1_000_000, allow_inf_nan=False)] | None = None
 
     @model_validator(mode="after")
     def _ends_after_start(self) -> IntervalIn:
@@ -171,6 +173,11 @@ class StepRecordOut(Out):
     recording_method: str
     status: Literal["verified", "pending", "rejected"]
     anomaly_score: int
+    reasons: list[ReasonOut] = Field(
+        description="Why the record was flagged or refused, each with its weight in the score"
+    )
+    review_status: Literal["pending", "approved", "rejected", "appealed"] | None = None
+    can_appeal: bool = False
 
 
 class DayOut(Out):
@@ -182,6 +189,18 @@ class DayOut(Out):
 class StepsOut(Out):
     records: list[StepRecordOut]
     days: list[DayOut]
+
+
+class AppealIn(In):
+    message: Annotated[str, Field(min_length=1, max_length=4000)]
+
+
+class AppealOut(Out):
+    date: date
+    status: Literal["appealed"]
+    message: str
+    appealed_at: datetime
+    records: int = Field(description="How many rejected records of the day were appealed")
 
 
 # --- wallet, leaderboard, achievements --------------------------------------------------

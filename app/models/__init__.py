@@ -13,6 +13,7 @@ from app.models.cart import CartItem
 from app.models.catalog import RewardProduct
 from app.models.gamification import Achievement, LeaderboardEntry, UserAchievement
 from app.models.jobs import JobLock
+from app.models.linked_accounts import AccountDevice, ReferralHold, SignupAddress
 from app.models.notifications import Notification
 from app.models.orders import Order, OrderItem
 from app.models.steps import StepRecord, StepValidation
@@ -20,6 +21,7 @@ from app.models.users import Referral, RefreshToken, User, UserAddress
 from app.models.wallet import CoinTransaction, Wallet
 
 __all__ = [
+    "AccountDevice",
     "Achievement",
     "AdminApiToken",
     "AdminLog",
@@ -35,9 +37,11 @@ __all__ = [
     "Order",
     "OrderItem",
     "Referral",
+    "ReferralHold",
     "RefreshToken",
     "RewardProduct",
     "Setting",
+    "SignupAddress",
     "StepRecord",
     "StepValidation",
     "User",

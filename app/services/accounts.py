@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from app.extensions import db
 from app.models.base import utcnow
 from app.models.users import ROLES, User
-from app.services import ledger, referrals
+from app.services import ledger, linked_accounts, referrals
 from app.services.db import transaction
 from app.services.errors import AccountDisabled, AuthenticationFailed, Conflict, ValidationFailed
 from app.services.passwords import (
@@ -89,8 +89,11 @@ def create_user(
     role: str = "member",
     referral_code: str | None = None,
     password_hash: str | None = None,
+    signup_ip: str | None = None,
 ) -> User:
     """Register a member (or admin) with an empty wallet. Caller commits.
+
+    `signup_ip` is the address the account was created from (kept for linked accounts).
 
     `password_hash` lets bulk seeding reuse one bcrypt hash instead of paying for each.
     """
@@ -141,6 +144,7 @@ def create_user(
             "An account with that e-mail already exists.", details=[{"field": "email"}]
         ) from None
     ledger.open_wallet(user.id)
+    linked_accounts.record_signup_address(user.id, signup_ip)
     if referrer is not None:
         referrals.link(referrer, user)
     return user

@@ -13,12 +13,13 @@ from app.models.admin import AnalyticsEvent, IdempotencyKey
 from app.models.base import utcnow
 from app.models.cart import CartItem
 from app.models.gamification import Achievement, UserAchievement
+from app.models.linked_accounts import AccountDevice, SignupAddress
 from app.models.notifications import Notification
 from app.models.orders import Order
 from app.models.steps import StepRecord, StepValidation
 from app.models.users import Referral, RefreshToken, User, UserAddress
 from app.models.wallet import CoinTransaction
-from app.services import accounts, orders, tokens
+from app.services import accounts, linked_accounts, orders, tokens
 from app.services.db import transaction
 from app.services.errors import NotFound, ValidationFailed
 from app.services.passwords import hash_password, verify_password
@@ -267,6 +268,16 @@ def export_data(user: User) -> dict[str, Any]:
         "addresses": [
             {"label": a.label, "is_default": a.is_default, **a.as_dict()} for a in addresses(uid)
         ],
+        "phones_synced_from": [
+            {
+                "device_id": d.device_id,
+                "first_seen_at": _iso(d.first_seen_at),
+                "last_seen_at": _iso(d.last_seen_at),
+                "syncs": d.syncs,
+            }
+            for d in linked_accounts.devices_with_dates(uid)
+        ],
+        "signup_address": linked_accounts.signup_address(uid),
         "cart": [
             {"product_id": c.product_id, "quantity": c.quantity}
             for c in rows(select(CartItem).where(CartItem.user_id == uid).order_by(CartItem.id))
@@ -347,7 +358,7 @@ def delete_account(user: User, password: str, *, now: datetime | None = None) ->
             .values(shipping_address=_redacted_address)
             .execution_options(synchronize_session=False)
         )
-        for table in (CartItem, Notification, IdempotencyKey):
+        for table in (CartItem, Notification, IdempotencyKey, AccountDevice, SignupAddress):
             db.session.execute(delete(table).where(table.user_id == uid))
         tokens.revoke_all_for_user(uid, reason="account_deleted")
         db.session.execute(

@@ -3,7 +3,7 @@
 A day is scored at sync time against whatever history the member had then; backfilled
 days arriving later can change the picture. Nightly, every verified or pending record of
 the last `max_backfill_days` days is assessed again by `anticheat.assess_day` against the
-member's credited history of the HISTORY_DAYS days before it, and:
+member's dated credited history (the same window and context sync uses), and:
 
 - its `anomaly_score` is updated;
 - a record whose score now reaches `anomaly_threshold` and that has no validation gets a
@@ -27,13 +27,20 @@ from sqlalchemy import case, func, select
 from app.extensions import db
 from app.models.base import utcnow
 from app.models.steps import StepRecord, StepValidation
-from app.services.anticheat import DayEvidence, Interval, Verdict, assess_day
+from app.models.users import User
+from app.services.anticheat import HISTORY_FETCH_DAYS, DayEvidence, Interval, Verdict, assess_day
 from app.services.db import transaction
-from app.services.notifications import notify
+from app.services.fraud_cases import open_case
+from app.services.linked_accounts import accounts_per_device
 from app.services.settings import AppSettings, get_settings
+from app.services.steps import member_context
 
 # The trailing window of daily totals a day is judged against (as at ingest and in the seeds).
-HISTORY_DAYS = 30
+HISTORY_DAYS = HISTORY_FETCH_DAYS
+RESCORE_MESSAGE = (
+    "With more of your history in, this day stands out; an admin will look at it. "
+    "Coins already earned stay yours."
+)
 RESCORED_STATUSES = ("verified", "pending")
 REVIEWED_STATUSES = ("approved", "rejected", "appealed")
 USERS_PER_CHUNK = 500
@@ -93,13 +100,13 @@ def rescore_recent_days(
     for start in range(0, len(user_ids), USERS_PER_CHUNK):
         chunk = user_ids[start : start + USERS_PER_CHUNK]
         with transaction():
-            _rescore_chunk(chunk, since, settings, result)
+            _rescore_chunk(chunk, since, settings, result, when)
         if progress is not None:
             progress(len(chunk))
     return result
 
 
-def _credited_history(user_ids: list[int], since: date) -> dict[int, dict[date, int]]:
+def credited_history(user_ids: list[int], since: date) -> dict[int, dict[date, int]]:
     rows = db.session.execute(
         select(
             StepRecord.user_id,
@@ -115,16 +122,16 @@ def _credited_history(user_ids: list[int], since: date) -> dict[int, dict[date, 
     return history
 
 
-def _history_before(days: dict[date, int], day: date) -> list[int]:
-    return [
-        days[d]
-        for offset in range(HISTORY_DAYS, 0, -1)
-        if (d := day - timedelta(days=offset)) in days
-    ]
+def history_before(days: dict[date, int], day: date) -> dict[date, int]:
+    return {d: steps for d, steps in days.items() if day - timedelta(days=HISTORY_DAYS) <= d < day}
 
 
 def _rescore_chunk(
-    user_ids: list[int], since: date, settings: AppSettings, result: RescoreResult
+    user_ids: list[int],
+    since: date,
+    settings: AppSettings,
+    result: RescoreResult,
+    when: datetime,
 ) -> None:
     records = db.session.execute(
         select(StepRecord)
@@ -135,7 +142,7 @@ def _rescore_chunk(
         )
         .order_by(StepRecord.user_id, StepRecord.recorded_date, StepRecord.id)
     ).scalars()
-    history = _credited_history(user_ids, since - timedelta(days=HISTORY_DAYS))
+    history = credited_history(user_ids, since - timedelta(days=HISTORY_DAYS))
     validations = db.session.execute(
         select(StepValidation).where(
             StepValidation.user_id.in_(user_ids), StepValidation.recorded_date >= since
@@ -148,13 +155,15 @@ def _rescore_chunk(
         if validation.status in REVIEWED_STATUSES:
             reviewed_days.add((validation.user_id, validation.recorded_date))
 
+    records = list(records)
+    members = {
+        u.id: u for u in db.session.execute(select(User).where(User.id.in_(user_ids))).scalars()
+    }
+    sharing = accounts_per_device({r.device_id for r in records if r.device_id}, when)
     notified: set[tuple[int, date]] = set()
     for record in records:
-        verdict = assess_day(
-            _evidence(record),
-            _history_before(history.get(record.user_id, {}), record.recorded_date),
-            threshold=settings.anomaly_threshold,
-            hard_limit=settings.hard_daily_step_limit,
+        verdict = assess_stored_record(
+            record, history.get(record.user_id, {}), members[record.user_id], settings, sharing
         )
         result.records_rescored += 1
         if verdict.score != record.anomaly_score:
@@ -168,19 +177,38 @@ def _rescore_chunk(
             continue
         if verdict.score < settings.anomaly_threshold or day_key in reviewed_days:
             continue
-        _open_case(record, verdict)
+        # Under review it leaves the leaderboards; the coins it already earned stay.
+        open_case(
+            record,
+            score=verdict.score,
+            reasons=[reason.as_dict() for reason in verdict.reasons],
+            when=when,
+            message=RESCORE_MESSAGE,
+            notify_member=day_key not in notified,
+        )
+        notified.add(day_key)
         result.flagged.append(day_key)
-        if day_key not in notified:
-            notified.add(day_key)
-            notify(
-                record.user_id,
-                "flag",
-                f"Your steps on {record.recorded_date.isoformat()} are being reviewed",
-                "With more of your history in, this day stands out; an admin will look at it. "
-                "Coins already earned stay yours.",
-                link="/steps",
-            )
     db.session.flush()
+
+
+def assess_stored_record(
+    record: StepRecord,
+    history: dict[date, int],
+    member: User,
+    settings: AppSettings,
+    sharing: dict[str, set[int]],
+    *,
+    threshold: int | None = None,
+) -> Verdict:
+    """A stored record scored by the current model, as sync would score it today."""
+    others = len(sharing.get(record.device_id or "", set()) - {record.user_id})
+    return assess_day(
+        evidence(record),
+        history_before(history, record.recorded_date),
+        threshold=settings.anomaly_threshold if threshold is None else threshold,
+        hard_limit=settings.hard_daily_step_limit,
+        context=member_context(member, record.recorded_date, settings, record.device_id, others),
+    )
 
 
 def _refresh_case(case_file: StepValidation, verdict: Verdict) -> bool:
@@ -192,29 +220,15 @@ def _refresh_case(case_file: StepValidation, verdict: Verdict) -> bool:
     return True
 
 
-def _open_case(record: StepRecord, verdict: Verdict) -> None:
-    db.session.add(
-        StepValidation(
-            step_record_id=record.id,
-            user_id=record.user_id,
-            recorded_date=record.recorded_date,
-            anomaly_score=verdict.score,
-            reasons=[reason.as_dict() for reason in verdict.reasons],
-            is_suspicious=True,
-            status="pending",
-        )
-    )
-    # Under review it leaves the leaderboards; the coins it already earned stay.
-    record.status = "pending"
-
-
-def _evidence(record: StepRecord) -> DayEvidence:
+def evidence(record: StepRecord) -> DayEvidence:
     return DayEvidence(
         steps=record.steps,
         distance_m=record.distance_m,
         active_minutes=record.active_minutes,
         intervals=tuple(_intervals(record.intervals or [])),
         recording_method=record.recording_method,
+        source=record.source,
+        day=record.recorded_date,
     )
 
 
@@ -226,6 +240,7 @@ def _intervals(raw: Iterable[Any]) -> Iterable[Interval]:
                 start=_aware(datetime.fromisoformat(str(item["start"]))),
                 end=_aware(datetime.fromisoformat(str(item["end"]))),
                 steps=int(item["steps"]),
+                distance_m=float(item["distance_m"]) if item.get("distance_m") else None,
             )
         except (KeyError, TypeError, ValueError):
             continue

@@ -7,7 +7,7 @@ the other is told who got there first.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import Select, func, select, update
@@ -17,10 +17,18 @@ from app.models.base import utcnow
 from app.models.steps import StepRecord, StepValidation
 from app.models.users import User
 from app.services import achievements, ledger
+from app.services.anticheat import Signal
 from app.services.audit import record_admin_action
 from app.services.db import transaction
 from app.services.errors import AlreadyReviewed, NotFound, ValidationFailed
+from app.services.linked_accounts import (
+    LinkedAccount,
+    accounts_per_device,
+    linked_accounts,
+    signup_address,
+)
 from app.services.notifications import notify
+from app.services.rescoring import HISTORY_DAYS, assess_stored_record, credited_history
 from app.services.search import any_contains
 from app.services.settings import get_settings
 from app.services.steps import daily_totals, day_coin_target
@@ -101,6 +109,9 @@ class Evidence:
     other_sources: list[StepRecord]
     account_age_days: int
     past_flags: dict[str, int]
+    signals: list[Signal] = field(default_factory=list)  # the current model, check by check
+    linked: list[LinkedAccount] = field(default_factory=list)
+    signup_address: str | None = None
 
 
 def evidence(validation_id: int, *, now: datetime | None = None) -> Evidence:
@@ -135,13 +146,22 @@ def evidence(validation_id: int, *, now: datetime | None = None) -> Evidence:
             .group_by(StepValidation.status)
         ).all()
     )
-    age = ((now or utcnow()) - case.member.created_at).days
+    when = now or utcnow()
+    age = (when - case.member.created_at).days
+    history = credited_history([case.member.id], day - timedelta(days=HISTORY_DAYS))
+    sharing = accounts_per_device([case.record.device_id] if case.record.device_id else [], when)
+    verdict = assess_stored_record(
+        case.record, history.get(case.member.id, {}), case.member, get_settings(), sharing
+    )
     return Evidence(
         case=case,
         days=daily_totals(case.member.id, day - timedelta(days=29), day),
         other_sources=list(others),
         account_age_days=max(age, 0),
         past_flags={k: int(v) for k, v in past.items()},
+        signals=list(verdict.signals),
+        linked=linked_accounts(case.member.id),
+        signup_address=signup_address(case.member.id),
     )
 
 

@@ -15,10 +15,17 @@ from app.models.base import utcnow
 from app.models.steps import StepRecord, StepValidation
 from app.models.users import User
 from app.models.wallet import CoinTransaction
-from app.services import achievements, ledger
-from app.services.anticheat import DayEvidence, Interval, assess_day
+from app.services import achievements, ledger, linked_accounts
+from app.services.anticheat import (
+    HISTORY_FETCH_DAYS,
+    DayEvidence,
+    Interval,
+    MemberContext,
+    Verdict,
+    assess_day,
+)
 from app.services.db import transaction
-from app.services.notifications import notify
+from app.services.fraud_cases import open_case, refuse_day
 from app.services.settings import AppSettings, get_settings
 
 
@@ -160,7 +167,7 @@ def recent_validations(user_id: int, limit: int = 5) -> list[StepValidation]:
 
 # --- sync -------------------------------------------------------------------------------
 
-HISTORY_DAYS = 30
+HISTORY_DAYS = HISTORY_FETCH_DAYS  # what the scorer reads: 28 days, and 28 before for the climb
 
 
 @dataclass(frozen=True)
@@ -197,6 +204,19 @@ class RecordResult:
         }
 
 
+def evidence_for(record: IncomingRecord) -> DayEvidence:
+    """What the scorer reads of one incoming record (sync, the simulation, the backtest)."""
+    return DayEvidence(
+        steps=record.steps,
+        distance_m=record.distance_m,
+        active_minutes=record.active_minutes,
+        intervals=record.intervals,
+        recording_method=record.recording_method,
+        source=record.source,
+        day=record.day,
+    )
+
+
 def _reason(code: str, message: str) -> dict:
     return {"code": code, "message": message, "weight": 0}
 
@@ -206,8 +226,33 @@ def _intervals_json(intervals: tuple[Interval, ...]) -> list[dict] | None:
         return None
     return [
         {"start": i.start.isoformat(), "end": i.end.isoformat(), "steps": i.steps}
+        | ({"distance_m": i.distance_m} if i.distance_m is not None else {})
         for i in intervals
     ]
+
+
+def account_age_days(user: User, day: date) -> int:
+    """Days from the member's sign-up (in their own zone) to the scored day."""
+    joined = user.created_at.astimezone(ZoneInfo(user.timezone)).date()
+    return max((day - joined).days, 0)
+
+
+def member_context(
+    user: User, day: date, settings: AppSettings, device_id: str | None, others: int
+) -> MemberContext:
+    return MemberContext(
+        account_age_days=account_age_days(user, day),
+        daily_step_cap=settings.daily_step_cap,
+        device_id=device_id,
+        other_accounts_on_device=others,
+    )
+
+
+def flag_message(verdict_reasons: list[dict]) -> str:
+    """What the member is told when a day is held: the plain sentence of the main reason."""
+    main = max(verdict_reasons, key=lambda r: r.get("weight", 0), default=None)
+    why = f" Why: {main['message']}" if main and main.get("message") else ""
+    return f"Coins for that day arrive once the review is done.{why}"
 
 
 def _credited_history(user_id: int, start: date, end: date) -> dict[date, int]:
@@ -286,10 +331,13 @@ def sync_records(
                 )
             ).scalars()
         }
+        linked_accounts.record_device(user.id, device_id, when)
+        others = linked_accounts.other_accounts_on_device(user.id, device_id, when)
         touched_days: set[date] = set()
         for record in incoming:
+            context = member_context(user, record.day, settings, device_id, others)
             result = _sync_one(
-                user, record, existing, history, settings, today, oldest, device_id, when
+                user, record, existing, history, settings, today, oldest, context, when
             )
             results.append(result)
             if result.status in ("accepted", "flagged"):
@@ -319,7 +367,7 @@ def _sync_one(
     settings: AppSettings,
     today: date,
     oldest: date,
-    device_id: str | None,
+    context: MemberContext,
     when: datetime,
 ) -> RecordResult:
     result = RecordResult(
@@ -339,17 +387,6 @@ def _sync_one(
             )
         ]
         return result
-    if record.steps > settings.hard_daily_step_limit:
-        result.reasons = [
-            {
-                "code": "over_hard_limit",
-                "message": f"{record.steps:,} steps is more than the "
-                f"{settings.hard_daily_step_limit:,} a day anyone can walk.",
-                "weight": 100,
-            }
-        ]
-        return result
-
     row = existing.get((record.day, record.source))
     intervals_json = _intervals_json(record.intervals)
     if row is not None and (
@@ -369,22 +406,12 @@ def _sync_one(
         ]
         return result
 
-    day_history = [
-        steps
-        for day, steps in sorted(history.items())
-        if record.day - timedelta(days=HISTORY_DAYS) <= day < record.day
-    ]
-    verdict = assess_day(
-        DayEvidence(
-            steps=record.steps,
-            distance_m=record.distance_m,
-            active_minutes=record.active_minutes,
-            intervals=record.intervals,
-            recording_method=record.recording_method,
-        ),
-        day_history,
+    verdict: Verdict = assess_day(
+        evidence_for(record),
+        history,
         threshold=settings.anomaly_threshold,
         hard_limit=settings.hard_daily_step_limit,
+        context=context,
     )
     if row is None:
         row = StepRecord(user_id=user.id, recorded_date=record.day, source=record.source)
@@ -395,15 +422,23 @@ def _sync_one(
     row.active_minutes = record.active_minutes
     row.recording_method = record.recording_method
     row.client_record_id = record.client_record_id
-    row.device_id = device_id
+    row.device_id = context.device_id
     row.intervals = intervals_json
     row.anomaly_score = verdict.score
     row.updated_at = when
     result.reasons = [r.as_dict() for r in verdict.reasons]
-    if verdict.needs_review:
-        row.status = "pending"
-        db.session.flush()
-        _open_case(user.id, row, verdict.score, result.reasons, when)
+    if verdict.rejected:
+        # Refused, but kept with its reasons: admins see the attempt, it is never paid.
+        refuse_day(row, score=verdict.score, reasons=result.reasons, when=when)
+        result.status = "rejected"
+    elif verdict.needs_review:
+        open_case(
+            row,
+            score=verdict.score,
+            reasons=result.reasons,
+            when=when,
+            message=flag_message(result.reasons),
+        )
         result.status = "flagged"
     else:
         row.status = "verified"
@@ -411,28 +446,3 @@ def _sync_one(
         history[record.day] = max(history.get(record.day, 0), record.steps)
     db.session.flush()
     return result
-
-
-def _open_case(user_id: int, row: StepRecord, score: int, reasons: list[dict], when: datetime):
-    validation = db.session.execute(
-        select(StepValidation).where(StepValidation.step_record_id == row.id)
-    ).scalar_one_or_none()
-    first_flag = validation is None or validation.status not in ("pending", "appealed")
-    if validation is None:
-        validation = StepValidation(
-            step_record_id=row.id, user_id=user_id, recorded_date=row.recorded_date
-        )
-        db.session.add(validation)
-    validation.anomaly_score = score
-    validation.reasons = reasons
-    validation.is_suspicious = True
-    validation.status = "pending"
-    validation.updated_at = when
-    if first_flag:
-        notify(
-            user_id,
-            "flag",
-            f"Your steps on {row.recorded_date.isoformat()} are being reviewed",
-            "Coins for that day arrive once the review is done.",
-            link="/steps",
-        )

@@ -155,6 +155,7 @@ def register():
                 form.full_name.data or "",
                 timezone=form.timezone.data,
                 referral_code=(form.referral_code.data or "").strip().upper() or None,
+                signup_ip=request.remote_addr,
             )
             db.session.commit()
         except ValidationFailed as exc:

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models.users import Referral, User
 from app.services.links import external_url
+from app.services.referrals import HELD_BODY, held_bonuses
 from app.services.settings import get_settings
 from app.web import bp
 from app.web.rendering import render_page
@@ -22,6 +23,7 @@ def referrals():
         .where(Referral.referrer_id == current_user.id)
         .order_by(Referral.id.desc())
     ).all()
+    holds = {held.referral.id: held.hold for held in held_bonuses(current_user.id)}
     settings = get_settings()
     converted = sum(1 for referral, _ in invited if referral.status == "converted")
     return render_page(
@@ -29,8 +31,10 @@ def referrals():
         code=current_user.referral_code,
         share_link=external_url("auth.register", ref=current_user.referral_code),
         invited=invited,
+        holds=holds,
         converted=converted,
         earned=converted * settings.referral_referrer_bonus,
         referrer_bonus=settings.referral_referrer_bonus,
         referred_bonus=settings.referral_referred_bonus,
+        held_explanation=HELD_BODY,
     )

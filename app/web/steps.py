@@ -60,6 +60,21 @@ class DayView:
         return list(seen)
 
     @property
+    def weighed_reasons(self) -> list[tuple[str, int]]:
+        """Each reason's sentence with how many points it added to the score."""
+        seen: dict[str, int] = {}
+        for case in self.cases:
+            for reason in case.reasons or []:
+                if isinstance(reason, dict) and reason.get("message"):
+                    message = str(reason["message"])
+                    seen[message] = max(seen.get(message, 0), int(reason.get("weight") or 0))
+        return list(seen.items())
+
+    @property
+    def score(self) -> int | None:
+        return max((case.anomaly_score for case in self.cases), default=None)
+
+    @property
     def appeal(self) -> StepValidation | None:
         return next((c for c in self.cases if c.appealed_at is not None), None)
 
@@ -109,6 +124,7 @@ def _page_context(end: date, today: date) -> dict:
         "source_names": SOURCE_NAMES,
         "appeal_errors": {},
         "appeal_text": {},
+        "threshold": settings.anomaly_threshold,
     }
 
 
@@ -147,6 +163,7 @@ def appeal(day: str):
             source_names=SOURCE_NAMES,
             appeal_errors={},
             appeal_text={},
+            threshold=get_settings().anomaly_threshold,
         )
     flash(
         f"Your appeal for {when.isoformat()} is in. An admin will review the day again.", "success"

@@ -34,8 +34,8 @@ def test_a_day_that_now_stands_out_is_flagged_for_review_and_keeps_its_coins(
     make_member, add_steps
 ):
     walker = make_member()
-    spike = add_steps(walker, SPIKE_DAY, 15_000)  # scored 0 against the population default
-    ledger.award_step_coins(walker.id, SPIKE_DAY, 150)
+    spike = add_steps(walker, SPIKE_DAY, 20_000)  # scored 0 against the population default
+    ledger.award_step_coins(walker.id, SPIKE_DAY, 200)
     db.session.commit()
     with_steady_history(add_steps, walker, SPIKE_DAY)
 
@@ -55,7 +55,7 @@ def test_a_day_that_now_stands_out_is_flagged_for_review_and_keeps_its_coins(
     )
     assert case.anomaly_score == spike.anomaly_score
     assert [reason["code"] for reason in case.reasons] == ["spike_vs_history"]
-    assert ledger.ledger_totals(walker.id).available == 150
+    assert ledger.ledger_totals(walker.id).available == 200
     notice = db.session.execute(
         select(Notification).where(Notification.user_id == walker.id)
     ).scalar_one()
@@ -70,8 +70,8 @@ def test_a_day_that_now_stands_out_is_flagged_for_review_and_keeps_its_coins(
 
 def test_a_day_an_admin_already_reviewed_is_never_flagged_again(make_member, add_steps, admin):
     walker = make_member()
-    approved = add_steps(walker, SPIKE_DAY, 15_000, source="google_fit")
-    other_source = add_steps(walker, SPIKE_DAY, 14_000, source="fitbit")
+    approved = add_steps(walker, SPIKE_DAY, 20_000, source="google_fit")
+    other_source = add_steps(walker, SPIKE_DAY, 19_000, source="fitbit")
     db.session.add(
         StepValidation(
             step_record_id=approved.id,
@@ -100,7 +100,7 @@ def test_a_day_an_admin_already_reviewed_is_never_flagged_again(make_member, add
 
 def test_an_open_case_gets_the_new_score_and_reasons(make_member, add_steps):
     walker = make_member()
-    pending = add_steps(walker, SPIKE_DAY, 15_000, status="pending", anomaly_score=40)
+    pending = add_steps(walker, SPIKE_DAY, 20_000, status="pending", anomaly_score=40)
     db.session.add(
         StepValidation(
             step_record_id=pending.id,
@@ -157,3 +157,25 @@ def test_intervals_stored_by_a_sync_feed_the_cadence_check(make_member, add_step
     db.session.refresh(record)
     assert record.anomaly_score == 40  # 600 steps/min: the cadence reason alone
     assert db.session.execute(select(StepRecord.status)).scalar_one() == "verified"
+
+
+def test_a_day_synced_before_a_second_account_used_the_phone_is_flagged_by_the_rescore(
+    make_member, add_steps
+):
+    from app.services import linked_accounts
+    from app.services.db import transaction
+
+    first, second = make_member(), make_member()
+    day = TODAY - timedelta(days=1)
+    earlier = add_steps(first, day, 7000)
+    earlier.device_id = "shared-phone"
+    db.session.commit()
+    with transaction():
+        linked_accounts.record_device(first.id, "shared-phone", NOW - timedelta(hours=5))
+        linked_accounts.record_device(second.id, "shared-phone", NOW - timedelta(hours=1))
+
+    result = run_job("anomaly_rescore", now=NOW)
+
+    assert result.details["flagged"] == [{"user_id": first.id, "date": day.isoformat()}]
+    [case] = validations(first.id)
+    assert [reason["code"] for reason in case.reasons] == ["shared_device"]

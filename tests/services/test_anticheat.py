@@ -4,21 +4,25 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from app.services.anticheat import (
     MIN_PERSONAL_DAYS,
+    ORDINARY_DAY_STEPS,
     POPULATION_BASELINE,
+    SPREAD_FLOOR,
     Baseline,
     DayEvidence,
     Interval,
+    MemberContext,
     Reason,
     anomaly_reasons,
     assess_day,
     baseline_from_history,
+    is_typed_in,
     sanity_reasons,
     segments,
 )
@@ -56,6 +60,7 @@ evidence = st.builds(
     active_minutes=st.none() | st.integers(min_value=-10, max_value=24 * 60),
     intervals=st.lists(intervals, max_size=8).map(tuple),
     recording_method=st.sampled_from(["automatic", "manual", "unknown"]),
+    source=st.sampled_from([None, "google_fit", "manual"]),
 )
 
 
@@ -79,7 +84,7 @@ def test_seven_days_of_history_give_a_personal_median_baseline() -> None:
     assert baseline.personal
     assert baseline.days == MIN_PERSONAL_DAYS
     assert baseline.median == 8000
-    assert baseline.scale == 1.4826 * 2000
+    assert baseline.best == 11_000
 
 
 def test_one_huge_outlier_in_history_barely_moves_the_baseline() -> None:
@@ -87,18 +92,60 @@ def test_one_huge_outlier_in_history_barely_moves_the_baseline() -> None:
     with_outlier = baseline_from_history([*STEADY_HISTORY, 95_000])
 
     assert abs(with_outlier.median - plain.median) <= 50
-    assert with_outlier.scale <= plain.scale * 1.1
+    assert with_outlier.spread <= plain.spread * 1.1
 
 
-def test_a_very_regular_walker_still_gets_a_scale_floor() -> None:
+def test_a_very_regular_walker_still_gets_the_spread_of_real_people() -> None:
     baseline = baseline_from_history([6000] * 14)
 
-    assert baseline.scale == 600  # 10% of the median, not the zero spread of identical days
+    # Identical days have no spread; real people vary 30-40% from day to day.
+    assert baseline.spread == SPREAD_FLOOR
+    assert baseline.upper >= 3 * 6000
 
 
 @given(histories)
-def test_baseline_scale_is_never_zero(history: list[int]) -> None:
-    assert baseline_from_history(history).scale >= 500
+def test_the_upper_reference_is_never_below_an_ordinary_day(history: list[int]) -> None:
+    baseline = baseline_from_history(history)
+
+    assert baseline.spread >= SPREAD_FLOOR
+    assert baseline.upper >= ORDINARY_DAY_STEPS
+
+
+def test_weekends_are_judged_against_the_members_own_weekends() -> None:
+    # Four weeks of 6,000-step weekdays and 12,000-step weekends.
+    start = date(2026, 6, 1)  # a Monday
+    history = {
+        start + timedelta(days=n): 12_000 if (start + timedelta(days=n)).weekday() >= 5 else 6000
+        for n in range(28)
+    }
+
+    saturday = baseline_from_history(history, date(2026, 7, 4))
+    monday = baseline_from_history(history, date(2026, 6, 29))
+
+    assert (saturday.kind, saturday.median) == ("weekend", 12_000)
+    assert (monday.kind, monday.median) == ("weekday", 6000)
+
+
+def test_a_saturday_hike_at_three_times_a_usual_day_is_not_far_above_usual() -> None:
+    # The issue's story: ~8,000 a day, a 15,000 hike; and a 24,000 one (3x).
+    history = {date(2026, 6, 1) + timedelta(days=n): 8000 + (n % 5) * 150 for n in range(28)}
+    hike_day = date(2026, 7, 4)  # a Saturday
+
+    for steps in (15_000, 24_000):
+        verdict = assess_day(
+            DayEvidence(steps=steps, day=hike_day),
+            history,
+            threshold=THRESHOLD,
+            hard_limit=HARD_LIMIT,
+        )
+        assert verdict.score == 0
+        assert not verdict.needs_review
+
+
+def test_a_day_like_the_members_best_ever_is_not_far_above_usual() -> None:
+    history = [5000] * 20 + [21_000, 19_000]
+
+    assert anomaly_reasons(22_000, baseline_from_history(history)) == []
 
 
 # --- segments --------------------------------------------------------------------------
@@ -165,13 +212,108 @@ def test_a_distance_of_zero_means_not_measured_not_a_zero_stride() -> None:
     assert sanity_reasons(DayEvidence(steps=8000, distance_m=0.0, active_minutes=80)) == []
 
 
-def test_a_sustained_speed_over_twelve_kmh_is_flagged() -> None:
-    (reason,) = sanity_reasons(DayEvidence(steps=15_000, distance_m=15_000.0, active_minutes=60))
+def test_a_sustained_speed_over_running_speed_is_flagged() -> None:
+    (reason,) = sanity_reasons(DayEvidence(steps=20_000, distance_m=25_000.0, active_minutes=60))
 
     assert reason.code == "speed_too_high"
     assert reason.weight > 0
-    assert "15.0 km/h" in reason.message
+    assert "25.0 km/h" in reason.message
     assert "60 active minutes" in reason.message
+
+
+def test_a_walking_stride_day_far_above_walking_speed_is_flagged() -> None:
+    (reason,) = sanity_reasons(DayEvidence(steps=15_000, distance_m=12_000.0, active_minutes=60))
+
+    assert reason.code == "speed_too_high"
+    assert "walking-length steps of 0.80 m" in reason.message
+
+
+def run_intervals(minutes: int, kmh: float, cadence: float, start_minute: int = 0):
+    """Five-minute intervals of a run from a watch that measures its distance."""
+    return tuple(
+        Interval(
+            MORNING + timedelta(minutes=start_minute + 5 * n),
+            MORNING + timedelta(minutes=start_minute + 5 * (n + 1)),
+            int(cadence * 5),
+            kmh * 1000 / 12,
+        )
+        for n in range(minutes // 5)
+    )
+
+
+def test_a_runner_at_eighteen_kmh_with_a_running_cadence_is_not_a_vehicle() -> None:
+    run = run_intervals(40, kmh=18, cadence=180)
+    steps = sum(i.steps for i in run) + 6000
+    day = DayEvidence(
+        steps=steps,
+        distance_m=sum(i.distance_m or 0 for i in run) + 6000 * 0.75,
+        active_minutes=100,
+        intervals=run,
+    )
+
+    assert sanity_reasons(day) == []
+
+
+def test_moving_faster_than_walking_at_a_walking_cadence_is_riding() -> None:
+    ride = run_intervals(30, kmh=20, cadence=80)
+    day = DayEvidence(steps=6000, distance_m=15_000.0, intervals=ride)
+
+    reasons = sanity_reasons(day)
+
+    assert "speed_without_running" in codes(reasons)
+    assert "riding" in next(r for r in reasons if r.code == "speed_without_running").message
+
+
+def test_a_running_stride_is_accepted_only_when_the_day_shows_a_run() -> None:
+    run = run_intervals(40, kmh=15, cadence=170)
+    ran = DayEvidence(steps=6800, distance_m=6800 * 1.7, intervals=run)
+    did_not = DayEvidence(steps=6800, distance_m=6800 * 1.7)
+
+    assert sanity_reasons(ran) == []
+    assert codes(sanity_reasons(did_not)) == ["stride_too_long"]
+
+
+def machine(minutes: int, cadence: float, start_minute: int = 0, jitter: float = 0.0):
+    return tuple(
+        interval(start_minute + n, 1, int(cadence * (1 + (jitter if n % 2 else -jitter))))
+        for n in range(minutes)
+    )
+
+
+def test_hours_of_machine_steady_cadence_without_distance_are_flagged() -> None:
+    shaken = machine(180, 140, jitter=0.005)
+
+    (reason,) = sanity_reasons(DayEvidence(steps=sum(i.steps for i in shaken), intervals=shaken))
+
+    assert reason.code == "machine_steady_cadence"
+    assert "3.0 hours" in reason.message
+    assert "140 steps/min" in reason.message
+
+
+def test_a_human_walk_of_hours_varies_its_pace_and_is_not_machine_steady() -> None:
+    walk = machine(180, 110, jitter=0.15)
+
+    assert sanity_reasons(DayEvidence(steps=sum(i.steps for i in walk), intervals=walk)) == []
+
+
+def test_an_hour_long_steady_run_is_shorter_than_a_shaker_session() -> None:
+    treadmill = machine(60, 170, jitter=0.01)
+
+    assert sanity_reasons(DayEvidence(steps=10_200, intervals=treadmill)) == []
+
+
+def test_steps_every_hour_of_the_day_and_night_are_flagged_as_no_rest() -> None:
+    all_day = tuple(interval(60 * h - 9 * 60, 30, 1500) for h in range(24))
+
+    reasons = sanity_reasons(DayEvidence(steps=36_000, intervals=all_day))
+
+    assert codes(reasons) == ["no_rest"]
+
+
+def test_a_night_shift_with_a_days_sleep_has_its_rest() -> None:
+    night = tuple(interval(60 * h - 9 * 60, 30, 600) for h in [*range(0, 7), *range(15, 24)])
+
+    assert sanity_reasons(DayEvidence(steps=9600, intervals=night)) == []
 
 
 def test_a_short_burst_of_speed_is_not_sustained() -> None:
@@ -182,7 +324,7 @@ def test_a_short_burst_of_speed_is_not_sustained() -> None:
 def test_a_fast_segment_is_flagged_even_when_the_day_average_is_slow() -> None:
     day = DayEvidence(
         steps=20_000,
-        distance_m=20_000.0,
+        distance_m=36_000.0,
         active_minutes=600,
         intervals=(interval(0, 30, 7000), interval(240, 300, 13_000)),
     )
@@ -190,7 +332,7 @@ def test_a_fast_segment_is_flagged_even_when_the_day_average_is_slow() -> None:
     (reason,) = sanity_reasons(day)
 
     assert reason.code == "speed_too_high"
-    assert "14.0 km/h" in reason.message
+    assert "25.2 km/h" in reason.message
     assert "09:00 and 09:30" in reason.message
 
 
@@ -234,19 +376,20 @@ def test_walking_less_than_usual_is_never_an_anomaly() -> None:
     assert anomaly_reasons(0, baseline_from_history(STEADY_HISTORY)) == []
 
 
-def test_anomaly_points_start_above_three_spreads_and_reach_75_near_eight_and_a_half() -> None:
-    baseline = Baseline(median=5000, scale=1000, days=30, personal=True)
+def test_anomaly_points_start_above_the_upper_reference_and_reach_75_at_1_6_times_it() -> None:
+    baseline = Baseline(median=5000, spread=SPREAD_FLOOR, days=28, personal=True, best=9000)
+    upper = baseline.upper
 
-    assert anomaly_reasons(8000, baseline) == []
-    (at_z_8_5,) = anomaly_reasons(13_500, baseline)
-    (at_z_40,) = anomaly_reasons(45_000, baseline)
+    assert anomaly_reasons(int(upper), baseline) == []
+    (at_1_6,) = anomaly_reasons(int(upper * 1.6), baseline)
+    (at_5,) = anomaly_reasons(int(upper * 5), baseline)
 
-    assert 70 <= at_z_8_5.weight <= 80
-    assert 99 <= at_z_40.weight <= 100
+    assert 73 <= at_1_6.weight <= 77
+    assert 98 <= at_5.weight <= 100
 
 
 def test_a_new_members_spike_is_judged_against_the_population_default() -> None:
-    (reason,) = anomaly_reasons(40_000, POPULATION_BASELINE)
+    (reason,) = anomaly_reasons(60_000, POPULATION_BASELINE)
 
     assert "new member" in reason.message
     assert "7,000" in reason.message
@@ -264,7 +407,7 @@ def test_a_cheaters_spike_needs_review_and_names_the_usual_level() -> None:
     assert not verdict.rejected
     (reason,) = verdict.reasons
     assert reason.code == "spike_vs_history"
-    assert "usual level of about 5,000 steps" in reason.message
+    assert "usual day of about 5,000 steps" in reason.message
     assert "40,000 steps" in reason.message
 
 
@@ -349,7 +492,7 @@ def test_negative_steps_and_nonsense_numbers_never_crash() -> None:
 
 
 def test_reason_as_dict_has_code_message_and_weight() -> None:
-    (reason,) = anomaly_reasons(40_000, POPULATION_BASELINE)
+    (reason,) = anomaly_reasons(60_000, POPULATION_BASELINE)
 
     assert reason.as_dict() == {
         "code": "spike_vs_history",
@@ -380,7 +523,7 @@ def test_score_never_falls_as_steps_rise(history: list[int], a: int, b: int) -> 
 @given(personal_histories, st.floats(min_value=0, max_value=1))
 def test_a_members_ordinary_day_is_never_flagged(history: list[int], fraction: float) -> None:
     baseline = baseline_from_history(history)
-    steps = math.floor(fraction * (baseline.median + 3 * baseline.scale))
+    steps = math.floor(fraction * baseline.upper)
 
     verdict = assess_day(DayEvidence(steps=steps), history, threshold=THRESHOLD, hard_limit=10**9)
 
@@ -401,6 +544,139 @@ def test_reason_weights_always_sum_to_a_score_between_0_and_100(
     assert verdict.needs_review == (
         verdict.score >= threshold
         or bool(sanity_reasons(day))
-        or day.recording_method == "manual"
+        or is_typed_in(day.source, day.recording_method)
         or verdict.rejected
     )
+
+
+# --- signals that need no distance, and the member's context ---------------------------
+
+
+def test_a_new_account_at_the_cap_every_day_is_flagged_from_its_second_day() -> None:
+    context = MemberContext(account_age_days=1, daily_step_cap=20_000)
+    first = assess_day(
+        DayEvidence(steps=20_100, day=date(2026, 6, 1)),
+        {},
+        threshold=THRESHOLD,
+        hard_limit=HARD_LIMIT,
+        context=context,
+    )
+    second = assess_day(
+        DayEvidence(steps=20_300, day=date(2026, 6, 2)),
+        {date(2026, 6, 1): 20_100},
+        threshold=THRESHOLD,
+        hard_limit=HARD_LIMIT,
+        context=context,
+    )
+
+    assert not first.needs_review  # one day at the cap is an active newcomer
+    assert second.needs_review
+    assert codes(second.reasons) == ["new_account_at_cap"]
+    assert "2 of 2 days" in second.reasons[0].message
+
+
+def test_an_established_member_at_the_cap_is_not_cap_farming() -> None:
+    history = {date(2026, 5, 1) + timedelta(days=n): 20_500 for n in range(28)}
+
+    verdict = assess_day(
+        DayEvidence(steps=20_400, day=date(2026, 5, 29)),
+        history,
+        threshold=THRESHOLD,
+        hard_limit=HARD_LIMIT,
+        context=MemberContext(account_age_days=120, daily_step_cap=20_000),
+    )
+
+    assert not verdict.needs_review
+
+
+def test_a_phone_that_synced_for_another_account_flags_the_day() -> None:
+    verdict = assess_day(
+        DayEvidence(steps=7000),
+        [7000] * 10,
+        threshold=THRESHOLD,
+        hard_limit=HARD_LIMIT,
+        context=MemberContext(device_id="pixel", other_accounts_on_device=3),
+    )
+
+    assert verdict.needs_review
+    assert codes(verdict.reasons) == ["shared_device"]
+    assert "3 other accounts" in verdict.reasons[0].message
+
+
+def test_a_climb_to_several_times_the_month_before_adds_points_but_never_flags_alone() -> None:
+    start = date(2026, 5, 1)
+    history = {start + timedelta(days=n): 5000 for n in range(28)}
+    history |= {start + timedelta(days=28 + n): 5000 + 400 * n for n in range(27)}
+
+    verdict = assess_day(
+        DayEvidence(steps=16_000, day=start + timedelta(days=55)),
+        history,
+        threshold=THRESHOLD,
+        hard_limit=HARD_LIMIT,
+    )
+
+    assert codes(verdict.reasons) == ["steady_climb"]
+    assert verdict.score == 40
+    assert not verdict.needs_review  # recovering from an injury climbs as steeply
+
+
+def test_a_climb_already_walked_a_week_ago_is_the_members_own_level() -> None:
+    start = date(2026, 5, 1)
+    history = {start + timedelta(days=n): 5000 for n in range(28)}
+    history |= {start + timedelta(days=28 + n): 15_000 for n in range(27)}
+
+    verdict = assess_day(
+        DayEvidence(steps=16_000, day=start + timedelta(days=55)),
+        history,
+        threshold=THRESHOLD,
+        hard_limit=HARD_LIMIT,
+    )
+
+    assert "steady_climb" not in codes(verdict.reasons)
+
+
+def test_a_source_manual_record_is_typed_in_whatever_its_recording_method() -> None:
+    for method in ("automatic", "unknown", "manual"):
+        verdict = assess_day(
+            DayEvidence(steps=5000, source="manual", recording_method=method),
+            [5000] * 10,
+            threshold=THRESHOLD,
+            hard_limit=HARD_LIMIT,
+        )
+        assert verdict.needs_review
+        assert codes(verdict.reasons) == ["manual_entry"]
+    sensor = assess_day(
+        DayEvidence(steps=5000, source="health_connect", recording_method="unknown"),
+        [5000] * 10,
+        threshold=THRESHOLD,
+        hard_limit=HARD_LIMIT,
+    )
+    assert not sensor.needs_review
+
+
+def test_signals_say_which_checks_fired_were_clear_or_could_not_be_measured() -> None:
+    verdict = assess_day(
+        DayEvidence(steps=9000, distance_m=900.0),
+        [8000] * 10,
+        threshold=THRESHOLD,
+        hard_limit=HARD_LIMIT,
+    )
+
+    states = {signal.code: signal.state for signal in verdict.signals}
+    assert states["stride"] == "fired"
+    assert states["cadence"] == "not_measured"  # no intervals
+    assert states["steady_cadence"] == "not_measured"
+    assert states["shared_device"] == "not_measured"  # no device id
+    assert states["spike_vs_history"] == "clear"
+    assert all(signal.detail for signal in verdict.signals)
+
+
+@settings(deadline=None)
+@given(evidence, histories, st.integers(min_value=1, max_value=100))
+def test_every_day_sent_to_review_carries_a_sentence_a_member_can_read(
+    day: DayEvidence, history: list[int], threshold: int
+) -> None:
+    verdict = assess_day(day, history, threshold=threshold, hard_limit=HARD_LIMIT)
+
+    if verdict.needs_review:
+        assert any(len(reason.message) > 20 for reason in verdict.reasons)

@@ -70,7 +70,13 @@ def signed_in(client, member) -> Member:
 def walk():
     """Sync a day of steps for a member through the real service."""
 
-    def sync(user: User, steps_count: int, day: date | None = None, source: str = "google_fit"):
+    def sync(
+        user: User,
+        steps_count: int,
+        day: date | None = None,
+        source: str = "google_fit",
+        distance_m: float | None = None,
+    ):
         when = day or steps.member_today(user)
         return steps.sync_records(
             user,
@@ -79,7 +85,7 @@ def walk():
                     day=when,
                     steps=steps_count,
                     source=source,
-                    distance_m=steps_count * 0.75,
+                    distance_m=steps_count * 0.75 if distance_m is None else distance_m,
                     active_minutes=max(1, steps_count // 100),
                 )
             ],

@@ -7,12 +7,14 @@ import json
 from sqlalchemy import func, select
 
 from app.extensions import db
+from app.models.base import utcnow
 from app.models.cart import CartItem
+from app.models.linked_accounts import AccountDevice, SignupAddress
 from app.models.notifications import Notification
 from app.models.orders import Order
 from app.models.users import RefreshToken, User, UserAddress
 from app.models.wallet import CoinTransaction, Wallet
-from app.services import cart, ledger, orders, profile, tokens
+from app.services import cart, ledger, linked_accounts, orders, profile, tokens
 from app.services.tokens import ClientInfo
 from tests.fixtures.factories import PASSWORD
 from tests.web.conftest import csrf_from
@@ -121,6 +123,8 @@ def test_download_my_data_is_a_json_file_of_everything(signed_in, walk, make_pro
     assert data["addresses"][0]["city"] == "Berlin"
     assert data["cart"][0]["quantity"] == 1
     assert {"orders", "notifications", "devices", "achievements", "referrals_made"} <= set(data)
+    assert data["phones_synced_from"] == []  # this walk sent no device id
+    assert "signup_address" in data
 
 
 def test_delete_account_anonymises_me_keeps_the_ledger_and_signs_me_out(
@@ -135,6 +139,8 @@ def test_delete_account_anonymises_me_keeps_the_ledger_and_signs_me_out(
         user.id, [(make_product("Bottle", coin_price=300).id, 1)], address_id=address.id
     )
     tokens.issue_pair(user, ClientInfo(device_name="Mia's phone", ip_address="10.0.0.1"))
+    linked_accounts.record_device(user.id, "mias-phone", utcnow())
+    linked_accounts.record_signup_address(user.id, "10.0.0.1")
     db.session.commit()
     ledger_rows = db.session.execute(
         select(func.count()).select_from(CoinTransaction).where(CoinTransaction.user_id == user.id)
@@ -165,7 +171,7 @@ def test_delete_account_anonymises_me_keeps_the_ledger_and_signs_me_out(
         ).scalar_one()
         == 0
     )
-    for table in (Notification, CartItem):
+    for table in (Notification, CartItem, AccountDevice, SignupAddress):
         assert (
             db.session.execute(
                 select(func.count()).select_from(table).where(table.user_id == user.id)

@@ -130,3 +130,43 @@ def test_a_day_that_was_not_rejected_cannot_be_appealed(signed_in, walk):
 
     assert answer.status_code == 409
     assert "Only a rejected day" in answer.text
+
+
+def test_a_flagged_day_shows_its_score_and_each_reasons_weight(signed_in, walk):
+    [result] = walk(signed_in.user, 9000, distance_m=900.0)
+    assert result.status == "flagged"
+    case = db.session.execute(select(StepValidation)).scalar_one()
+
+    page = signed_in.get("/steps").text
+
+    assert f"Score {case.anomaly_score} of 100" in page
+    for reason in case.reasons:
+        assert f"+{reason['weight']}</span> {reason['message']}" in page.replace("&#39;", "'")
+
+
+def test_a_day_over_the_hard_limit_is_shown_refused_with_its_reason(signed_in, walk):
+    [result] = walk(signed_in.user, 150_000)
+    assert result.status == "rejected"
+
+    page = signed_in.get("/steps").text
+
+    assert "Refused automatically, for the reasons below." in page
+    assert "over the hard limit of 100,000 steps" in page
+    assert "Appeal this day" in page
+
+
+def test_the_referrals_page_says_in_plain_words_why_a_bonus_is_held(signed_in, make_member):
+    from app.models.linked_accounts import ReferralHold
+    from app.models.users import Referral
+
+    friend = make_member(full_name="Fran Friend", referral_code=signed_in.user.referral_code)
+    referral = db.session.execute(
+        select(Referral).where(Referral.referred_id == friend.id)
+    ).scalar_one()
+    db.session.add(ReferralHold(referral_id=referral.id, reasons=[]))
+    db.session.commit()
+
+    page = signed_in.get("/referrals").text
+
+    assert "Bonus held for a check" in page
+    assert "synced steps from the same phone" in page

@@ -1,0 +1,84 @@
+"""Opening a fraud case on a step record: the one place sync and the nightly rescore do it.
+
+A case (`step_validations` row) holds the score and the reasons; while it is open the
+record is `pending`, so its steps earn nothing and leave the leaderboards. A day over the
+hard limit is refused outright but still stored, as a record and a case both `rejected`,
+so admins see the attempt and it counts in the member's history of flags.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models.steps import StepRecord, StepValidation
+from app.services.notifications import notify
+
+OPEN = ("pending", "appealed")
+FLAG_TITLE = "Your steps on {day} are being reviewed"
+
+
+def open_case(
+    record: StepRecord,
+    *,
+    score: int,
+    reasons: list[dict],
+    when: datetime,
+    message: str,
+    notify_member: bool = True,
+) -> bool:
+    """Flag the record for review; True when the case is newly opened (member told then)."""
+    db.session.flush()
+    validation = db.session.execute(
+        select(StepValidation).where(StepValidation.step_record_id == record.id)
+    ).scalar_one_or_none()
+    first_flag = validation is None or validation.status not in OPEN
+    if validation is None:
+        validation = StepValidation(
+            step_record_id=record.id, user_id=record.user_id, recorded_date=record.recorded_date
+        )
+        db.session.add(validation)
+    validation.anomaly_score = score
+    validation.reasons = reasons
+    validation.is_suspicious = True
+    validation.status = "pending"
+    validation.updated_at = when
+    record.status = "pending"
+    if first_flag and notify_member:
+        notify(
+            record.user_id,
+            "flag",
+            FLAG_TITLE.format(day=record.recorded_date.isoformat()),
+            message,
+            link="/steps",
+        )
+    return first_flag
+
+
+def refuse_day(record: StepRecord, *, score: int, reasons: list[dict], when: datetime) -> None:
+    """Store a day over the hard limit as rejected, with its reasons; it is never paid."""
+    db.session.flush()
+    validation = db.session.execute(
+        select(StepValidation).where(StepValidation.step_record_id == record.id)
+    ).scalar_one_or_none()
+    if validation is None:
+        validation = StepValidation(
+            step_record_id=record.id, user_id=record.user_id, recorded_date=record.recorded_date
+        )
+        db.session.add(validation)
+    validation.anomaly_score = score
+    validation.reasons = reasons
+    validation.is_suspicious = True
+    validation.status = "rejected"
+    validation.updated_at = when
+    record.status = "rejected"
+    notify(
+        record.user_id,
+        "flag",
+        f"Your steps on {record.recorded_date.isoformat()} were not accepted",
+        "More steps than anyone can walk in a day arrived, so the day earns nothing. "
+        "If your app made a mistake, you can appeal the day on your steps page.",
+        link="/steps",
+    )
