@@ -37,6 +37,9 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
         app.jinja_env.undefined = StrictUndefined
 
     _init_extensions(app)
+    from app.request_values import register_converters
+
+    register_converters(app)
     _register_blueprints(app)
 
     from app.errors import register_error_handlers

@@ -107,16 +107,25 @@ def balance_history(user_id: int, start: date, timezone: str = "UTC") -> list[tu
 
 
 def csv_lines(user_id: int, filters: LedgerFilter, *, timezone: str = "UTC") -> Iterator[str]:
-    """The filtered ledger as CSV text, header first, oldest row first."""
+    """The filtered ledger as CSV text, header first, oldest row first.
+
+    The query is built now (a bad filter fails before the download starts) and read as the
+    download streams; the cursor is closed even when the client goes away half-way.
+    """
     stmt = _query(user_id, filters, timezone).order_by(CoinTransaction.id)
-    rows = db.session.execute(stmt.execution_options(yield_per=500)).scalars()
-    return csv_export.csv_lines(
-        CSV_COLUMNS,
-        (
+    return _streamed_csv(stmt)
+
+
+def _streamed_csv(stmt: Select) -> Iterator[str]:
+    result = db.session.execute(stmt.execution_options(yield_per=500))
+    try:
+        rows = (
             [
                 row.created_at.isoformat() if column == "created_at" else getattr(row, column)
                 for column in CSV_COLUMNS
             ]
-            for row in rows
-        ),
-    )
+            for row in result.scalars()
+        )
+        yield from csv_export.csv_lines(CSV_COLUMNS, rows)
+    finally:
+        result.close()
