@@ -48,6 +48,10 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
     register_error_handlers(app)
     register_request_guards(app)
 
+    from app.security_headers import init_security_headers
+
+    init_security_headers(app)
+
     from app.cli import register_cli
 
     register_cli(app)

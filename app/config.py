@@ -67,6 +67,9 @@ class Config:
     MAIL_USE_TLS = _bool("MAIL_USE_TLS", False)
     PASSWORD_RESET_MAX_AGE_SECONDS = int(os.environ.get("PASSWORD_RESET_MAX_AGE_SECONDS", "3600"))
     STRICT_TEMPLATES = False
+    # Production only: redirect plain-HTTP requests to HTTPS (the TLS proxy sets
+    # X-Forwarded-Proto); HSTS is sent in production regardless.
+    FORCE_HTTPS = _bool("FORCE_HTTPS", True)
 
 
 class DevelopmentConfig(Config):
