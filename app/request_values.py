@@ -8,7 +8,7 @@ database error); query and form numbers through `query_int` / `form_int`; dates 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 from flask import Flask, abort, request
 from werkzeug.routing import IntegerConverter
@@ -125,16 +125,13 @@ class DateRange:
     errors: dict[str, str]
 
 
-def date_range(
-    start_name: str = "from", end_name: str = "to", *, args=None, max_days: int | None = None
-) -> DateRange:
-    """The `from`/`to` dates of a request: each checked by `parse_day`, the end not before
-    the start, the span at most `max_days`. A bad value is dropped with its error."""
-    source = request.args if args is None else args
+def date_range(start_name: str = "from", end_name: str = "to") -> DateRange:
+    """The request's start/end dates, each checked by `parse_day`, the end not before the
+    start. A bad value is dropped, with its error for the page to show next to the field."""
     values: dict[str, date | None] = {}
     errors: dict[str, str] = {}
     for name in (start_name, end_name):
-        raw = (source.get(name) or "").strip()
+        raw = (request.args.get(name) or "").strip()
         values[name] = None
         if raw:
             try:
@@ -144,8 +141,5 @@ def date_range(
     start, end = values[start_name], values[end_name]
     if start and end and start > end:
         errors[end_name] = "The end date is before the start date."
-        end = None
-    elif start and end and max_days is not None and end - start > timedelta(days=max_days):
-        errors[end_name] = f"Pick at most {max_days} days."
         end = None
     return DateRange(start, end, errors)
