@@ -243,7 +243,7 @@ def test_history_rewritten_with_fresh_hashes_no_longer_matches_the_published_hea
     assert chains["previous_matches"] is False
 
 
-def test_untouched_history_matches_the_published_heads_the_next_day(make_member):
+def test_untouched_history_matches_the_published_heads_the_next_day(app, make_member, admin):
     busy_wallets(make_member)
     later = utcnow() + timedelta(hours=1)
     run_job("reconcile_wallets", now=later)
@@ -254,3 +254,5 @@ def test_untouched_history_matches_the_published_heads_the_next_day(make_member)
 
     assert chains["previous_matches"] is True
     assert (chains["members"], chains["rows"], chains["broken_count"]) == (4, 11, 0)
+    page = sign_in(app.test_client(), admin.email).get("/admin").get_data(as_text=True)
+    assert "All 4 ledger hash chains verify (11 rows)." in page
