@@ -99,7 +99,7 @@ def test_admin_pages_work_under_the_policy(watched: Page, admin, member):
     case = flag_a_day(member, 9_050)
     case_id = case.id
     db.session.commit()
-    sign_in_admin(page, admin.email)
+    sign_in(page, admin.email)
 
     visit(page, "/admin")
     assert_no_violations_yet(page, "/admin")
@@ -121,12 +121,3 @@ def test_admin_pages_work_under_the_policy(watched: Page, admin, member):
         visit(page, path)
         assert_no_violations_yet(page, path)
 
-
-def sign_in_admin(page: Page, email: str) -> None:
-    from tests.fixtures.factories import PASSWORD
-
-    page.goto("/login")
-    page.get_by_label("E-mail").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_load_state("load")
