@@ -120,4 +120,3 @@ def test_admin_pages_work_under_the_policy(watched: Page, admin, member):
     for path in ("/admin/users", "/admin/orders", "/admin/products", "/admin/jobs"):
         visit(page, path)
         assert_no_violations_yet(page, path)
-
