@@ -39,6 +39,9 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
         app.jinja_env.undefined = StrictUndefined
 
     _init_extensions(app)
+    from app.request_values import register_converters
+
+    register_converters(app)
     _register_blueprints(app)
 
     from app.ops import init_ops
@@ -50,6 +53,10 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
 
     register_error_handlers(app)
     register_request_guards(app)
+
+    from app.security_headers import init_security_headers
+
+    init_security_headers(app)
 
     from app.cli import register_cli
 

@@ -110,6 +110,9 @@ class Config:
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL") or None
     # None: derived from PUBLIC_BASE_URL in create_app; requests for other hosts get 400.
     TRUSTED_HOSTS = _optional_list("TRUSTED_HOSTS")
+    # Production only: redirect plain-HTTP requests to HTTPS (the TLS proxy sets
+    # X-Forwarded-Proto); HSTS is sent in production regardless.
+    FORCE_HTTPS = _bool("FORCE_HTTPS", True)
 
 
 class DevelopmentConfig(Config):

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 
 from app import create_app
 from app.extensions import db
+from app.models.base import utcnow
+from app.services import accounts, ledger
+from app.services.db import transaction
+from app.services.reconciliation import verify_ledger_chains
 from tests.conftest import ON_POSTGRES, TEST_DATABASE_URL, config_for, recreate_postgres_database
 
 VIEWS = {"active_users", "daily_step_summary", "user_stats"}
@@ -31,7 +36,9 @@ def test_migrations_build_the_three_views(app):
 @pytest.fixture
 def scratch_uri(tmp_path: Path):
     if ON_POSTGRES:
-        uri = TEST_DATABASE_URL.rsplit("/", 1)[0] + "/fitkart_migration_scratch"
+        # Named after this run's own test database, so parallel runs never share it.
+        base, name = TEST_DATABASE_URL.rsplit("/", 1)
+        uri = f"{base}/{name}_migration_scratch"
         recreate_postgres_database(uri)
         return uri
     return f"sqlite:///{tmp_path / 'scratch.sqlite3'}"
@@ -53,3 +60,39 @@ def test_upgrade_downgrade_upgrade_round_trip(scratch_uri):
         db.session.remove()
         for engine in db.engines.values():
             engine.dispose()
+
+
+def test_the_chain_backfill_hashes_existing_rows_as_the_ledger_does(scratch_uri):
+    """Rows written before 0005 get the same chain the ledger would have written."""
+    app = create_app(config_for(scratch_uri))
+    with app.app_context():
+        upgrade()
+        walker = accounts.create_user("walker@example.com", "correct-horse-9", "Walker")
+        other = accounts.create_user("other@example.com", "correct-horse-9", "Other")
+        db.session.commit()
+        with transaction():
+            ledger.award_step_coins(walker.id, date(2026, 1, 1), 40)
+            ledger.award_step_coins(other.id, date(2026, 1, 1), 20)
+            ledger.adjust_by_admin(walker.id, -5, "Correction", admin_id=other.id)
+        written = _hashes()
+        assert len(written) == 3 and all(digest for _, _, digest in written)
+        downgrade(revision="0003_member_web")
+        upgrade()
+
+        assert _hashes() == written
+        check = verify_ledger_chains(now=utcnow())
+        assert (check.members, check.rows, check.breaks) == (2, 3, [])
+        db.session.remove()
+        for engine in db.engines.values():
+            engine.dispose()
+
+
+def _hashes() -> list[tuple[int, str, str]]:
+    rows = [
+        tuple(row)
+        for row in db.session.execute(
+            text("SELECT id, prev_hash, row_hash FROM coin_transactions ORDER BY id")
+        )
+    ]
+    db.session.remove()  # lets go of the database before a migration takes it
+    return rows

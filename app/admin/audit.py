@@ -7,6 +7,7 @@ from jinja2_fragments.flask import render_block
 
 from app.admin import bp
 from app.admin.forms import arg_date, arg_int, arg_str, is_htmx
+from app.request_values import BIGINT_MAX
 from app.services import audit_log
 
 PAGE_SIZE = 50
@@ -26,7 +27,7 @@ def _filters() -> audit_log.AuditFilters:
 @bp.get("/audit")
 def audit():
     filters = _filters()
-    before = arg_int("before", minimum=1)
+    before = arg_int("before", minimum=1, limit=BIGINT_MAX)
     context = {
         "page": audit_log.search(filters, before_id=before, limit=PAGE_SIZE),
         "filters": filters,

@@ -6,22 +6,25 @@ from datetime import date
 
 from flask import request
 
+from app.request_values import INT_MAX, parse_day, query_int
 
-def arg_int(name: str, *, minimum: int | None = None, maximum: int | None = None) -> int | None:
-    raw = (request.args.get(name) or "").strip()
-    if not raw.lstrip("-").isdigit():
-        return None
-    value = int(raw)
-    if minimum is not None and value < minimum:
-        return minimum
-    if maximum is not None and value > maximum:
-        return maximum
-    return value
+
+def arg_int(
+    name: str,
+    *,
+    minimum: int | None = None,
+    maximum: int | None = None,
+    limit: int = INT_MAX,
+) -> int | None:
+    """A filter number clamped into [minimum, maximum]; 400 beyond what its column holds
+    (`limit`: PostgreSQL's integer, or BIGINT_MAX for a bigint id)."""
+    return query_int(name, minimum=minimum, maximum=maximum, limit=limit)
 
 
 def arg_date(name: str) -> date | None:
+    """A filter date (app/request_values.parse_day's range); None when absent or unusable."""
     try:
-        return date.fromisoformat((request.args.get(name) or "").strip())
+        return parse_day(request.args.get(name))
     except ValueError:
         return None
 

@@ -9,6 +9,7 @@ from jinja2_fragments.flask import render_block
 from app.admin import bp
 from app.admin.forms import arg_date, arg_int, arg_str, back_to, is_htmx
 from app.models.steps import SOURCES
+from app.request_values import form_ints
 from app.services import review
 from app.services.errors import DomainError
 
@@ -49,7 +50,7 @@ def fraud_queue():
     return render_template("admin/fraud.html", **context)
 
 
-@bp.get("/fraud/<int:validation_id>")
+@bp.get("/fraud/<bigint:validation_id>")
 def fraud_evidence(validation_id: int):
     evidence = review.evidence(validation_id)
     if is_htmx():
@@ -70,13 +71,13 @@ def _after_action(validation_id: int, message: str):
     return redirect(back_to(url_for("admin.fraud_queue")))
 
 
-@bp.post("/fraud/<int:validation_id>/approve")
+@bp.post("/fraud/<bigint:validation_id>/approve")
 def fraud_approve(validation_id: int):
     coins = review.approve(validation_id, admin_id=current_user.id, note=request.form.get("note"))
     return _after_action(validation_id, f"Approved: {coins} coins awarded.")
 
 
-@bp.post("/fraud/<int:validation_id>/reject")
+@bp.post("/fraud/<bigint:validation_id>/reject")
 def fraud_reject(validation_id: int):
     review.reject(validation_id, admin_id=current_user.id, note=request.form.get("note", ""))
     return _after_action(validation_id, "Rejected; the member has been told why.")
@@ -84,7 +85,7 @@ def fraud_reject(validation_id: int):
 
 @bp.post("/fraud/bulk")
 def fraud_bulk():
-    ids = [int(v) for v in request.form.getlist("ids") if v.isdigit()]
+    ids = form_ints("ids")
     action = request.form.get("action", "")
     if not ids:
         flash("Select at least one day first.", "error")

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
-
 from flask import Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
@@ -14,6 +11,7 @@ from app.admin.forms import arg_int, arg_str
 from app.extensions import db
 from app.models.orders import ORDER_STATUSES, Order
 from app.models.users import User
+from app.services import csv_export
 from app.services import orders as order_service
 from app.services.errors import NotFound
 from app.services.search import any_contains
@@ -96,23 +94,19 @@ def packing_list():
     rows = db.session.execute(
         select(Order).where(Order.status == "processing").order_by(Order.id)
     ).scalars()
-    out = io.StringIO()
-    writer = csv.writer(out)
     fields = order_service.ADDRESS_FIELDS
-    writer.writerow(["order_code", *fields, "product", "quantity"])
-    for order in rows:
-        address = order.shipping_address or {}
-        for item in order.items:
-            writer.writerow(
-                [
-                    order.order_code,
-                    *(address.get(field) or "" for field in fields),
-                    item.product_snapshot.get("title", ""),
-                    item.quantity,
-                ]
-            )
+    lines = (
+        [
+            order.order_code,
+            *((order.shipping_address or {}).get(field) or "" for field in fields),
+            item.product_snapshot.get("title", ""),
+            item.quantity,
+        ]
+        for order in rows
+        for item in order.items
+    )
     return Response(
-        out.getvalue(),
+        csv_export.csv_text(["order_code", *fields, "product", "quantity"], lines),
         mimetype="text/csv",
         headers={"Content-Disposition": "attachment; filename=packing-list.csv"},
     )

@@ -13,10 +13,19 @@ from wtforms.validators import InputRequired, Length, Optional
 from app.admin import bp
 from app.admin.field_errors import show_on_fields
 from app.admin.forms import arg_int, arg_str, back_to, is_htmx
+from app.request_values import INT_MAX, OutOfRange, parse_int
 from app.services import catalog_admin
 from app.services.errors import Conflict, DomainError, NotFound, ValidationFailed
 
 PAGE_SIZE = 50
+
+
+def _stock_seen(raw: str) -> int | None:
+    """The stock the form showed (a hidden field): unusable values mean "not known"."""
+    try:
+        return parse_int(raw, limit=INT_MAX)
+    except OutOfRange:
+        return None
 
 
 class ProductForm(FlaskForm):
@@ -114,7 +123,7 @@ def product_edit(product_id: int):
                 product_id,
                 _product_values(form),
                 admin_id=current_user.id,
-                stock_seen=int(seen) if seen.isdigit() else None,
+                stock_seen=_stock_seen(seen),
             )
         except (ValidationFailed, Conflict) as exc:
             show_on_fields(form, exc)

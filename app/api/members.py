@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime
-import json
 
 from flask import jsonify, request
 from sqlalchemy import select
@@ -39,7 +38,7 @@ from app.api.schemas import (
 )
 from app.extensions import db
 from app.models.wallet import CoinTransaction, Wallet
-from app.services import achievements, appeals, idempotency, leaderboards, steps
+from app.services import achievements, appeals, bounded_json, idempotency, leaderboards, steps
 from app.services.anticheat import Interval
 from app.services.errors import DomainError
 
@@ -116,7 +115,7 @@ def me():
 def _check_sync_size() -> None:
     """More than 100 records is 413 (SPEC §6), decided before full validation."""
     try:
-        payload = json.loads(request.get_data(cache=True) or b"null")
+        payload = bounded_json.loads(request.get_data(cache=True) or b"null")
     except ValueError:
         return  # the body parser reports malformed JSON as 400
     records = payload.get("records") if isinstance(payload, dict) else None

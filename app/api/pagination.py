@@ -10,6 +10,7 @@ from sqlalchemy import Select
 
 from app.api.operations import ApiError
 from app.extensions import db
+from app.services import bounded_json
 
 
 def encode_cursor(last_id: int) -> str:
@@ -21,7 +22,7 @@ def decode_cursor(cursor: str | None) -> int | None:
         return None
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
-        value = json.loads(base64.urlsafe_b64decode(padded.encode()))["id"]
+        value = bounded_json.loads(base64.urlsafe_b64decode(padded.encode()))["id"]
         if isinstance(value, int) and not isinstance(value, bool) and 0 < value < 2**62:
             return value
     except (ValueError, KeyError, TypeError):

@@ -87,9 +87,13 @@ def sync_shopify_catalogue(ctx: JobContext) -> JobOutcome:
 
 
 def reconcile_wallets(ctx: JobContext) -> JobOutcome:
-    ctx.progress.total(1)
+    ctx.progress.total(2)
     with transaction():
         result = reconciliation.find_wallet_drift()
+    ctx.progress.advance()
+    with transaction():
+        chains = reconciliation.verify_ledger_chains(now=ctx.now)
+        reconciliation.publish_chain_heads(chains)
     ctx.progress.advance()
     if result.drift:
         logger.warning(
@@ -98,7 +102,17 @@ def reconcile_wallets(ctx: JobContext) -> JobOutcome:
             result.wallets_checked,
             [item.user_id for item in result.drift[:20]],
         )
-    return JobOutcome(rows_touched=result.wallets_checked, details=result.as_details())
+    if chains.breaks or chains.previous_matches is False:
+        logger.warning(
+            "ledger hash chains broken for %d members (first rows %s); published history %s",
+            len(chains.breaks),
+            [(item.user_id, item.row_id) for item in chains.breaks[:20]],
+            "changed" if chains.previous_matches is False else "intact",
+        )
+    return JobOutcome(
+        rows_touched=result.wallets_checked,
+        details={**result.as_details(), "chains": chains.as_details()},
+    )
 
 
 def clean_up_tokens(ctx: JobContext) -> JobOutcome:

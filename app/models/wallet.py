@@ -66,6 +66,10 @@ class CoinTransaction(CreatedAt, Base):
     # A movement that must happen once carries a key; the unique index makes "once" hold.
     ledger_key: Mapped[str | None] = mapped_column(String(120), unique=True)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # The member's hash chain (app/services/ledger_chain.py): the previous row's hash and
+    # the hash of this row's content with it. Null only if written around the ledger.
+    prev_hash: Mapped[str | None] = mapped_column(String(64))
+    row_hash: Mapped[str | None] = mapped_column(String(64))
 
     __table_args__ = (
         CheckConstraint(sql_in("transaction_type", TRANSACTION_TYPES), name="type"),
@@ -73,6 +77,8 @@ class CoinTransaction(CreatedAt, Base):
         CheckConstraint("available_after >= 0", name="available_after_non_negative"),
         CheckConstraint("frozen_after >= 0", name="frozen_after_non_negative"),
         Index("ix_coin_transactions_user_created", "user_id", "created_at"),
+        # Each member's chain in order: its head, and the walk reconciliation makes.
+        Index("ix_coin_transactions_user_id_id", "user_id", "id"),
         Index("ix_coin_transactions_reference", "reference_type", "reference_id"),
         Index("ix_coin_transactions_created_brin", "created_at", postgresql_using="brin"),
     )

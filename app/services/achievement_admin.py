@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from app.extensions import db
 from app.models.base import utcnow
 from app.models.gamification import CRITERIA_KEYS, Achievement, UserAchievement
+from app.services import bounded_json
 from app.services.audit import record_admin_action, set_active_flag
 from app.services.db import transaction
 from app.services.errors import Conflict, NotFound, ValidationFailed
@@ -83,7 +84,9 @@ def parse_criteria(raw: str | Mapping[str, Any]) -> dict[str, int]:
                 f"Keys: {allowed}."
             )
         try:
-            document = json.loads(raw)
+            document = bounded_json.loads(raw)
+        except bounded_json.JSONTooDeep as exc:
+            raise ValidationFailed(f"The criteria are nested too deeply: {exc}") from None
         except json.JSONDecodeError as exc:
             raise ValidationFailed(
                 f"The criteria are not valid JSON ({exc.msg} at character {exc.pos + 1})."

@@ -28,6 +28,7 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models.base import utcnow
 from app.models.catalog import RewardProduct
+from app.services import bounded_json
 from app.services.audit import record_admin_action, set_active_flag
 from app.services.db import transaction
 from app.services.errors import Conflict, NotFound, ValidationFailed
@@ -372,7 +373,11 @@ def parse_import_file(filename: str, data: bytes) -> list[dict[str, Any]]:
 
 def _parse_json(text: str) -> list[dict[str, Any]]:
     try:
-        document = json.loads(text)
+        document = bounded_json.loads(text)
+    except bounded_json.JSONTooDeep as exc:
+        raise ValidationFailed(
+            f"The JSON is nested too deeply: {exc}", details=[{"field": "file"}]
+        ) from None
     except json.JSONDecodeError as exc:
         raise ValidationFailed(
             f"The JSON is malformed (line {exc.lineno}): {exc.msg}.", details=[{"field": "file"}]

@@ -23,6 +23,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from app.extensions import db
 from app.models.admin import IdempotencyKey
 from app.models.base import utcnow
+from app.services import bounded_json
 from app.services.db import is_postgres, transaction
 from app.services.errors import Conflict, DomainError
 
@@ -46,7 +47,7 @@ class Answer:
 
 def request_fingerprint(method: str, path: str, raw_body: bytes) -> str:
     try:
-        canonical = json.dumps(json.loads(raw_body or b"null"), sort_keys=True).encode()
+        canonical = json.dumps(bounded_json.loads(raw_body or b"null"), sort_keys=True).encode()
     except ValueError:
         canonical = raw_body
     return hashlib.sha256(method.encode() + b" " + path.encode() + b"\n" + canonical).hexdigest()

@@ -17,6 +17,7 @@ from sqlalchemy import case, func, insert, select
 from app.extensions import db
 from app.models.base import utcnow
 from app.models.wallet import CoinTransaction, Wallet
+from app.services import ledger_chain
 from app.services.errors import (
     InsufficientCoins,
     InsufficientFrozenCoins,
@@ -60,6 +61,45 @@ def lock_wallet(user_id: int) -> Wallet:
     return wallet
 
 
+def _chain_heads(user_ids: list[int]) -> dict[int, str]:
+    """Each member's newest ledger row hash (members without rows are left out).
+
+    Read under the members' wallet locks, so no other writer can append in between.
+    """
+    if not user_ids:
+        return {}
+    newest = (
+        select(func.max(CoinTransaction.id))
+        .where(CoinTransaction.user_id.in_(user_ids))
+        .group_by(CoinTransaction.user_id)
+    )
+    rows = db.session.execute(
+        select(CoinTransaction.user_id, CoinTransaction.row_hash).where(
+            CoinTransaction.id.in_(newest)
+        )
+    )
+    return {user_id: head or ledger_chain.GENESIS_HASH for user_id, head in rows}
+
+
+def _chain_head(user_id: int) -> str:
+    head = db.session.execute(
+        select(CoinTransaction.row_hash)
+        .where(CoinTransaction.user_id == user_id)
+        .order_by(CoinTransaction.id.desc())
+        .limit(1)
+    ).scalar_one_or_none()
+    return head or ledger_chain.GENESIS_HASH
+
+
+def _chained(content: dict, prev_hash: str) -> dict:
+    """The row's content with its place in the member's hash chain."""
+    return {
+        **content,
+        "prev_hash": prev_hash,
+        "row_hash": ledger_chain.row_hash(content, prev_hash),
+    }
+
+
 def _existing(ledger_key: str) -> CoinTransaction | None:
     return db.session.execute(
         select(CoinTransaction).where(CoinTransaction.ledger_key == ledger_key)
@@ -90,21 +130,21 @@ def _post(
         raise InsufficientCoins(needed=-amount, available=wallet.available_coins)
     if new_frozen < 0:
         raise InsufficientFrozenCoins(needed=-frozen_change, frozen=wallet.frozen_coins)
-    row = CoinTransaction(
-        user_id=user_id,
-        wallet_id=wallet.id,
-        transaction_type=transaction_type,
-        amount=amount,
-        frozen_change=frozen_change,
-        available_after=new_available,
-        frozen_after=new_frozen,
-        reference_type=reference_type,
-        reference_id=reference_id,
-        description=description,
-        ledger_key=ledger_key,
-        created_by_id=created_by_id,
-        created_at=now or utcnow(),
-    )
+    content = {
+        "user_id": user_id,
+        "transaction_type": transaction_type,
+        "amount": amount,
+        "frozen_change": frozen_change,
+        "available_after": new_available,
+        "frozen_after": new_frozen,
+        "reference_type": reference_type,
+        "reference_id": reference_id,
+        "ledger_key": ledger_key,
+        "description": description,
+        "created_by_id": created_by_id,
+        "created_at": now or utcnow(),
+    }
+    row = CoinTransaction(wallet_id=wallet.id, **_chained(content, _chain_head(user_id)))
     wallet.available_coins = new_available
     wallet.frozen_coins = new_frozen
     wallet.lifetime_earned += earned
@@ -227,6 +267,7 @@ def post_step_rewards_for_members(
             .group_by(CoinTransaction.user_id, CoinTransaction.reference_id)
         ):
             awarded[(uid, day)] = int(coins)
+    heads = _chain_heads(user_ids)
     when = now or utcnow()
     gained: dict[int, dict[date, int]] = {uid: {} for uid in user_ids}
     rows: list[dict] = []
@@ -249,7 +290,7 @@ def post_step_rewards_for_members(
                     created_at=(booked_at or {}).get(day, when),
                 )
             )
-        rows += _credit_rows(wallets[uid], credits)
+        rows += _credit_rows(wallets[uid], credits, heads.get(uid, ledger_chain.GENESIS_HASH))
     _append(rows)
     return gained
 
@@ -265,28 +306,30 @@ class _Credit:
     created_at: datetime
 
 
-def _credit_rows(wallet: Wallet, credits: list[_Credit]) -> list[dict]:
-    """Ledger rows for earnings on one locked wallet; the wallet moves by exactly them."""
+def _credit_rows(wallet: Wallet, credits: list[_Credit], prev_hash: str) -> list[dict]:
+    """Ledger rows for earnings on one locked wallet, chained on from `prev_hash`; the
+    wallet moves by exactly them."""
     available = wallet.available_coins
     rows = []
     for credit in credits:
         available += credit.amount
-        rows.append(
-            {
-                "user_id": wallet.user_id,
-                "wallet_id": wallet.id,
-                "transaction_type": credit.transaction_type,
-                "amount": credit.amount,
-                "frozen_change": 0,
-                "available_after": available,
-                "frozen_after": wallet.frozen_coins,
-                "reference_type": credit.reference_type,
-                "reference_id": credit.reference_id,
-                "description": credit.description,
-                "ledger_key": credit.ledger_key,
-                "created_at": credit.created_at,
-            }
-        )
+        content = {
+            "user_id": wallet.user_id,
+            "transaction_type": credit.transaction_type,
+            "amount": credit.amount,
+            "frozen_change": 0,
+            "available_after": available,
+            "frozen_after": wallet.frozen_coins,
+            "reference_type": credit.reference_type,
+            "reference_id": credit.reference_id,
+            "ledger_key": credit.ledger_key,
+            "description": credit.description,
+            "created_by_id": None,
+            "created_at": credit.created_at,
+        }
+        row = {"wallet_id": wallet.id, **_chained(content, prev_hash)}
+        prev_hash = row["row_hash"]
+        rows.append(row)
     wallet.lifetime_earned += available - wallet.available_coins
     wallet.available_coins = available
     return rows
@@ -294,7 +337,8 @@ def _credit_rows(wallet: Wallet, credits: list[_Credit]) -> list[dict]:
 
 def _append(rows: list[dict]) -> None:
     """One INSERT for many rows (Core: the ORM's per-object bookkeeping costs most of a bulk
-    award), then the wallet changes, in the same transaction."""
+    award), then the wallet changes, in the same transaction. Rows go in list order, so each
+    member's ids follow their chain."""
     if rows:
         db.session.execute(insert(CoinTransaction.__table__), rows)
         db.session.flush()
@@ -353,7 +397,7 @@ def award_achievements(
         for code, key in keys.items()
         if key not in paid
     ]
-    _append(_credit_rows(wallet, credits))
+    _append(_credit_rows(wallet, credits, _chain_head(user_id)))
     return {credit.reference_id: credit.amount for credit in credits}
 
 

@@ -5,24 +5,38 @@ per member (the same sums as `ledger.ledger_totals`) and returns only the wallet
 disagree. Drift is recorded in the `reconcile_wallets` run's details and shown on
 /admin through `latest_drift()`. Nothing here ever changes a wallet: a drifted wallet is
 a bug or tampering to investigate, and an admin corrects it through the ledger.
+
+The same run walks every member's hash chain (app/services/ledger_chain.py) and reports the
+first broken row per member, then publishes a digest of all chain heads to the audit log
+(`admin_logs`, action `ledger.chain_heads`). The next run checks that history up to the
+published heads still hashes to the published digest, so a rewrite that recomputed every
+hash after an edit is found too.
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
-from datetime import datetime
+import logging
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import case, func, or_, select
 
 from app.extensions import db
+from app.models.admin import AdminLog
 from app.models.wallet import CoinTransaction, Wallet
-from app.services import job_runs
+from app.services import audit, job_runs, ledger_chain
 from app.services.ledger import EARNING_TYPES
+
+logger = logging.getLogger("app.reconciliation")
 
 RECONCILE_JOB = "reconcile_wallets"
 # A run's details keep this many drifted wallets; the count is always complete.
 DRIFT_DETAIL_LIMIT = 200
+CHAIN_HEADS_ACTION = "ledger.chain_heads"
+# Published heads cover rows at least this old: no transaction still open then can later
+# commit a row below the published mark.
+HISTORY_SETTLE_TIME = timedelta(minutes=15)
 
 
 @dataclass(frozen=True)
@@ -53,12 +67,58 @@ class ReconciliationResult:
 
 
 @dataclass(frozen=True)
+class ChainBreak:
+    """The first row of a member's chain that does not verify, and why."""
+
+    user_id: int
+    row_id: int
+    # content_changed: the row no longer hashes to its row_hash (edited in place);
+    # link_broken: its prev_hash is not the previous row's hash (rows removed, added or
+    # reordered before it); unhashed: written around the ledger, without a hash.
+    problem: str
+
+
+@dataclass(frozen=True)
+class PublishedHeads:
+    log_id: int
+    published_at: datetime
+    through_row_id: int
+    heads_digest: str
+
+
+@dataclass(frozen=True)
+class ChainVerification:
+    members: int
+    rows: int
+    breaks: list[ChainBreak]
+    # The heads of history settled by `settled_before`, to publish.
+    through_row_id: int | None
+    heads_digest: str
+    # What the previous publication said, and whether history up to it still matches.
+    previous: PublishedHeads | None = None
+    previous_matches: bool | None = None
+
+    def as_details(self) -> dict[str, Any]:
+        return {
+            "members": self.members,
+            "rows": self.rows,
+            "broken_count": len(self.breaks),
+            "broken": [asdict(item) for item in self.breaks[:DRIFT_DETAIL_LIMIT]],
+            "through_row_id": self.through_row_id,
+            "heads_digest": self.heads_digest,
+            "previous_log_id": self.previous.log_id if self.previous else None,
+            "previous_matches": self.previous_matches,
+        }
+
+
+@dataclass(frozen=True)
 class DriftReport:
     checked_at: datetime
     run_id: int
     wallets_checked: int
     drift_count: int
     drift: list[dict[str, Any]]
+    chains: dict[str, Any] = field(default_factory=dict)
 
 
 def _ledger_sums():
@@ -126,4 +186,113 @@ def latest_drift() -> DriftReport | None:
         wallets_checked=int(details.get("wallets_checked", 0)),
         drift_count=int(details.get("drift_count", 0)),
         drift=list(details.get("drift", [])),
+        chains=dict(details.get("chains") or {}),
+    )
+
+
+def latest_published_heads() -> PublishedHeads | None:
+    entry = db.session.execute(
+        select(AdminLog)
+        .where(AdminLog.action == CHAIN_HEADS_ACTION)
+        .order_by(AdminLog.id.desc())
+        .limit(1)
+    ).scalar_one_or_none()
+    if entry is None or not entry.after:
+        return None
+    return PublishedHeads(
+        log_id=entry.id,
+        published_at=entry.created_at,
+        through_row_id=int(entry.after["through_row_id"]),
+        heads_digest=str(entry.after["heads_digest"]),
+    )
+
+
+def _settled_mark(settled_before: datetime) -> int | None:
+    return db.session.execute(
+        select(func.max(CoinTransaction.id)).where(CoinTransaction.created_at < settled_before)
+    ).scalar_one()
+
+
+def verify_ledger_chains(*, now: datetime) -> ChainVerification:
+    """Walk every member's chain in id order; read-only. `now` dates the settled history."""
+    previous = latest_published_heads()
+    mark = _settled_mark(now - HISTORY_SETTLE_TIME)
+    old_mark = previous.through_row_id if previous else None
+    t = CoinTransaction
+    hashed = [getattr(t, column) for column in ledger_chain.HASHED_COLUMNS]
+    rows = db.session.execute(
+        select(t.id, t.prev_hash, t.row_hash, *hashed)
+        .order_by(t.user_id, t.id)
+        .execution_options(yield_per=2000)
+    ).mappings()
+    breaks: list[ChainBreak] = []
+    heads: dict[int, tuple[int, str | None]] = {}
+    old_heads: dict[int, tuple[int, str | None]] = {}
+    members = count = 0
+    user_id, expected, broken = None, ledger_chain.GENESIS_HASH, False
+    for row in rows:
+        count += 1
+        if row["user_id"] != user_id:
+            user_id, expected, broken = row["user_id"], ledger_chain.GENESIS_HASH, False
+            members += 1
+        if mark is not None and row["id"] <= mark:
+            heads[user_id] = (row["id"], row["row_hash"])
+        if old_mark is not None and row["id"] <= old_mark:
+            old_heads[user_id] = (row["id"], row["row_hash"])
+        if broken:
+            continue
+        problem = _chain_problem(row, expected)
+        if problem:
+            breaks.append(ChainBreak(user_id=user_id, row_id=row["id"], problem=problem))
+            broken = True
+        expected = row["row_hash"]
+    digest = _digest(heads)
+    matches = None if previous is None else _digest(old_heads) == previous.heads_digest
+    return ChainVerification(
+        members=members,
+        rows=count,
+        breaks=breaks,
+        through_row_id=mark,
+        heads_digest=digest,
+        previous=previous,
+        previous_matches=matches,
+    )
+
+
+def _chain_problem(row: Any, expected_prev: str | None) -> str | None:
+    if row["row_hash"] is None:
+        return "unhashed"
+    if row["prev_hash"] != expected_prev:
+        return "link_broken"
+    if ledger_chain.row_hash(row, row["prev_hash"]) != row["row_hash"]:
+        return "content_changed"
+    return None
+
+
+def _digest(heads: dict[int, tuple[int, str | None]]) -> str:
+    return ledger_chain.heads_digest(
+        (user_id, row_id, head or "") for user_id, (row_id, head) in heads.items()
+    )
+
+
+def publish_chain_heads(verification: ChainVerification) -> AdminLog | None:
+    """Write the settled chain heads' digest to the audit log (and the log stream, so a copy
+    lives outside the database too). Nothing to publish before any history has settled."""
+    if verification.through_row_id is None:
+        return None
+    after = {
+        "through_row_id": verification.through_row_id,
+        "heads_digest": verification.heads_digest,
+        "members": verification.members,
+        "rows": verification.rows,
+        "broken_count": len(verification.breaks),
+    }
+    logger.info("ledger chain heads %s", after)
+    return audit.record_admin_action(
+        None,
+        CHAIN_HEADS_ACTION,
+        "ledger",
+        verification.through_row_id,
+        after=after,
+        note="Daily digest of every member's ledger chain head (reconcile_wallets).",
     )

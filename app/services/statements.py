@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -13,6 +11,7 @@ from sqlalchemy import Select, func, select
 
 from app.extensions import db
 from app.models.wallet import TRANSACTION_TYPES, CoinTransaction
+from app.services import csv_export
 
 TYPE_LABELS = {
     "step_reward": "Steps",
@@ -107,31 +106,26 @@ def balance_history(user_id: int, start: date, timezone: str = "UTC") -> list[tu
     return sorted(by_day.items())
 
 
-def _safe_cell(value: object) -> object:
-    # A spreadsheet runs a cell that starts with = + - @ as a formula.
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
 def csv_lines(user_id: int, filters: LedgerFilter, *, timezone: str = "UTC") -> Iterator[str]:
-    """The filtered ledger as CSV text, header first, oldest row first."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(CSV_COLUMNS)
-    yield buffer.getvalue()
+    """The filtered ledger as CSV text, header first, oldest row first.
+
+    The query is built now (a bad filter fails before the download starts) and read as the
+    download streams; the cursor is closed even when the client goes away half-way.
+    """
     stmt = _query(user_id, filters, timezone).order_by(CoinTransaction.id)
-    for row in db.session.execute(stmt.execution_options(yield_per=500)).scalars():
-        buffer.seek(0)
-        buffer.truncate()
-        writer.writerow(
+    return _streamed_csv(stmt)
+
+
+def _streamed_csv(stmt: Select) -> Iterator[str]:
+    result = db.session.execute(stmt.execution_options(yield_per=500))
+    try:
+        rows = (
             [
-                _safe_cell(
-                    getattr(row, column).isoformat()
-                    if column == "created_at"
-                    else getattr(row, column)
-                )
+                row.created_at.isoformat() if column == "created_at" else getattr(row, column)
                 for column in CSV_COLUMNS
             ]
+            for row in result.scalars()
         )
-        yield buffer.getvalue()
+        yield from csv_export.csv_lines(CSV_COLUMNS, rows)
+    finally:
+        result.close()

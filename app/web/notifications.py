@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import redirect, request, url_for
 from flask_login import current_user, login_required
 
+from app.request_values import query_int
 from app.services import notifications as notification_service
 from app.web import bp
 from app.web.rendering import NOTIFICATIONS_CHANGED, member_header, render_page, safe_next
@@ -15,7 +16,7 @@ PAGE_SIZE = 30
 @bp.get("/notifications")
 @login_required
 def notifications():
-    before = request.args.get("before", type=int)
+    before = query_int("before", minimum=1)
     items = notification_service.recent(current_user.id, limit=PAGE_SIZE + 1, before_id=before)
     return render_page(
         "web/notifications.html",
@@ -32,7 +33,7 @@ def header_counts():
     return render_page("_header_counts.html", counts=member_header())
 
 
-@bp.post("/notifications/<int:notification_id>/read")
+@bp.post("/notifications/<bigint:notification_id>/read")
 @login_required
 def mark_notification_read(notification_id: int):
     item = notification_service.mark_read(current_user.id, notification_id)

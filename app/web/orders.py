@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, request, url_for
+from flask import flash, redirect, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models.orders import Order
+from app.request_values import INT_MAX, query_int
 from app.services import orders as order_service
 from app.web import bp
 from app.web.rendering import WALLET_CHANGED, render_page
@@ -64,7 +65,7 @@ def timeline(order: Order) -> list[dict]:
 @bp.get("/orders")
 @login_required
 def orders():
-    page = max(1, request.args.get("page", 1, type=int) or 1)
+    page = query_int("page", 1, minimum=1, limit=INT_MAX)
     base = select(Order).where(Order.user_id == current_user.id)
     total = db.session.execute(select(func.count()).select_from(base.subquery())).scalar_one()
     rows = list(

@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, RadioField
 
+from app.request_values import INT_MAX, OutOfRange, form_int, parse_int, query_int
 from app.services import cart as cart_service
 from app.services import catalogue, profile
 from app.services.errors import InsufficientCoins, OutOfStock, ValidationFailed
@@ -23,7 +24,7 @@ NEW_ADDRESS = "new"
 def rewards():
     query = (request.args.get("q") or "").strip()[: catalogue.MAX_QUERY]
     category = (request.args.get("category") or "").strip()
-    page_number = max(1, request.args.get("page", 1, type=int) or 1)
+    page_number = query_int("page", 1, minimum=1, limit=INT_MAX)
     results = catalogue.search(query, category or None, page=page_number)
     return render_page(
         "web/rewards.html",
@@ -59,10 +60,13 @@ def product(product_id: int):
 
 
 def _quantity(default: int = 1) -> int:
-    raw = request.form.get("quantity", str(default)).strip()
-    if not raw.lstrip("-").isdigit():
+    try:
+        quantity = form_int("quantity") if request.form.get("quantity") else default
+    except OutOfRange:
+        quantity = None
+    if quantity is None:
         raise ValidationFailed("Choose a quantity of 1 or more.", details=[{"field": "quantity"}])
-    return int(raw)
+    return quantity
 
 
 @bp.post("/cart/add/<int:product_id>")
@@ -168,9 +172,13 @@ def checkout():
                 save_address=bool(form.save_address.data),
             )
         else:
-            if not choice.isdigit():
+            try:
+                address_id = parse_int(choice, limit=INT_MAX)
+            except OutOfRange:
+                address_id = None
+            if address_id is None or address_id < 1:
                 raise ValidationFailed("Choose where to ship your order.")
-            order = cart_service.checkout(current_user.id, address_id=int(choice))
+            order = cart_service.checkout(current_user.id, address_id=address_id)
     except InsufficientCoins as exc:
         message = (
             f"Not enough coins: this order needs {exc.needed:,} and you have "

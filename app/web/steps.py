@@ -10,6 +10,7 @@ from flask import flash, redirect, request, url_for
 from flask_login import current_user, login_required
 
 from app.models.steps import StepRecord, StepValidation
+from app.request_values import parse_day
 from app.services import appeals, steps
 from app.services.errors import ValidationFailed
 from app.services.settings import get_settings
@@ -85,7 +86,7 @@ class DayView:
 
 def _parse_day(raw: str | None) -> date | None:
     try:
-        return date.fromisoformat(raw) if raw else None
+        return parse_day(raw) if raw else None
     except ValueError:
         return None
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from flask import Response, request, stream_with_context
+from flask import Response, abort, request, stream_with_context
 from flask_login import current_user, login_required
 
+from app.request_values import date_range, query_int
 from app.services import statements, steps
 from app.services.statements import LedgerFilter
 from app.web import bp
@@ -16,32 +17,15 @@ from app.web.rendering import render_page, wants_fragment
 PAGE_SIZE = 25
 
 
-def _date_arg(name: str) -> tuple[date | None, str | None]:
-    raw = (request.args.get(name) or "").strip()
-    if not raw:
-        return None, None
-    try:
-        return date.fromisoformat(raw), None
-    except ValueError:
-        return None, "Use a date like 2026-05-31."
-
-
 def _filters() -> tuple[LedgerFilter, dict[str, str]]:
     errors: dict[str, str] = {}
     kind = request.args.get("type") or None
     if kind is not None and kind not in statements.TYPE_LABELS:
         errors["type"] = "Pick a type from the list."
         kind = None
-    date_from, problem = _date_arg("from")
-    if problem:
-        errors["from"] = problem
-    date_to, problem = _date_arg("to")
-    if problem:
-        errors["to"] = problem
-    if date_from and date_to and date_from > date_to:
-        errors["to"] = "The end date is before the start date."
-        date_to = None
-    return LedgerFilter(kind, date_from, date_to), errors
+    dates = date_range("from", "to")
+    errors.update(dates.errors)
+    return LedgerFilter(kind, dates.start, dates.end), errors
 
 
 def _query_args(filters: LedgerFilter) -> dict[str, str]:
@@ -57,7 +41,7 @@ def _query_args(filters: LedgerFilter) -> dict[str, str]:
 @login_required
 def wallet():
     filters, errors = _filters()
-    before = request.args.get("before", type=int)
+    before = query_int("before", minimum=1)
     page = statements.page(
         current_user.id,
         filters,
@@ -90,7 +74,10 @@ def wallet():
 @bp.get("/wallet/export.csv")
 @login_required
 def wallet_csv():
-    filters, _ = _filters()
+    filters, errors = _filters()
+    if errors:
+        # Decided before the first byte: a download that starts is a download that finishes.
+        abort(400, description=" ".join(errors.values()))
     lines = statements.csv_lines(current_user.id, filters, timezone=current_user.timezone)
     filename = f"fitkart-coins-{date.today().isoformat()}.csv"
     return Response(

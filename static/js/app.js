@@ -42,7 +42,12 @@
   function onSubmit(event) {
     var form = event.target;
     var question = form.getAttribute && form.getAttribute("data-confirm");
-    if (question && !window.confirm(question)) event.preventDefault();
+    if (question && !window.confirm(question)) { event.preventDefault(); return; }
+    // Forms with data-busy-on-submit show their button as working while the page loads.
+    if (form.hasAttribute && form.hasAttribute("data-busy-on-submit")) {
+      var button = form.querySelector("button");
+      if (button) button.setAttribute("aria-busy", "true");
+    }
   }
 
   document.addEventListener("DOMContentLoaded", function () {
@@ -55,6 +60,10 @@
   });
   document.addEventListener("change", function (event) {
     if (event.target.matches && event.target.matches("select[data-detect-timezone]")) event.target.dataset.touched = "1";
+    // Filters with data-submit-on-change apply as soon as they change (no inline handlers: CSP).
+    if (event.target.matches && event.target.matches("[data-submit-on-change]") && event.target.form) {
+      event.target.form.requestSubmit();
+    }
   });
   document.addEventListener("click", function (event) { onCopy(event); onShare(event); });
   document.addEventListener("submit", onSubmit, true);

@@ -8,7 +8,7 @@ from flask import Flask
 
 from tests.admin.conftest import csrf_token, sign_in
 
-PLACEHOLDERS = {"int": "1", "default": "FK-2026-000001", "string": "x", "path": "x"}
+PLACEHOLDERS = {"int": "1", "bigint": "1", "default": "FK-2026-000001", "string": "x", "path": "x"}
 _PARAM = re.compile(r"<(?:(\w+):)?(\w+)>")
 
 

@@ -153,6 +153,8 @@ def test_creating_an_achievement_stores_it_and_audits(admin_client, admin):
         ({"unlock_criteria": '{"total_steps": 0}'}, "unlock_criteria", "positive whole number"),
         ({"unlock_criteria": '{"total_steps": 2.5}'}, "unlock_criteria", "positive whole number"),
         ({"unlock_criteria": '{"total_steps": "9"}'}, "unlock_criteria", "positive whole number"),
+        ({"unlock_criteria": "[" * 1000 + "]" * 1000}, "unlock_criteria", "nested too deeply"),
+        ({"unlock_criteria": '{"a": ' * 1000 + "1" + "}" * 1000}, "unlock_criteria", "at most 20"),
         ({"reward_coins": "-1"}, "reward_coins", "Reward must be between 0 and"),
         ({"code": "Week Streak!"}, "code", "Code must be a slug"),
         ({"code": ""}, "code", "Code is required."),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from datetime import date
 
 import pytest
@@ -257,6 +259,33 @@ def test_packing_list_has_the_processing_orders(admin_client, member, make_produ
     lines = answer.get_data(as_text=True).strip().splitlines()
     assert lines[0].startswith("order_code,recipient_name,line1")
     assert lines[1].startswith(order.order_code) and "Lagos" in lines[1]
+
+
+def test_packing_list_defuses_address_fields_a_spreadsheet_would_run(
+    admin_client, member, make_product
+):
+    product = make_product(title="@SUM(A1:A9)", coin_price=200, stock_quantity=3)
+    with transaction():
+        ledger.award_step_coins(member.id, date(2026, 1, 1), 500)
+    hostile = {
+        "recipient_name": '=HYPERLINK("http://evil.example","x")',
+        "line1": "+1 Main St",
+        "line2": "-2+3",
+        "city": "@Lagos",
+        "country": "NG",
+    }
+    order = orders.place_order(member.id, [(product.id, 1)], shipping_address=hostile)
+    orders.change_status(order.order_code, "processing", admin_id=None)
+
+    answer = admin_client.get("/admin/orders/packing-list.csv")
+
+    rows = list(csv.DictReader(io.StringIO(answer.get_data(as_text=True))))
+    assert rows[0]["recipient_name"] == "'" + hostile["recipient_name"]
+    assert rows[0]["line1"] == "'+1 Main St"
+    assert rows[0]["line2"] == "'-2+3"
+    assert rows[0]["city"] == "'@Lagos"
+    assert rows[0]["product"] == "'@SUM(A1:A9)"
+    assert rows[0]["quantity"] == "1"
 
 
 def test_orders_list_filters_by_status(admin_client, member, make_product):

@@ -390,6 +390,13 @@ def test_confirming_applies_exactly_the_previewed_changes(admin_client, admin, c
     assert "catalogue.csv" in by_entity[("product.import", None)].note
 
 
+def test_a_json_file_nested_a_thousand_deep_is_a_form_error(admin_client, catalogue):
+    answer = upload(admin_client, "feed.json", "[" * 1000 + "]" * 1000)
+    html = answer.get_data(as_text=True)
+    assert answer.status_code == 422
+    assert "nested too deeply" in html and 'id="file-error"' in html
+
+
 def test_json_import_matches_by_sku_and_creates_with_defaults(admin_client, catalogue):
     catalogue["bottle"].sku = "WB-750"
     db.session.commit()

@@ -26,7 +26,7 @@ def htmx_ready(page: Page, url: str) -> None:
     that (a busy CI machine) would send no request at all."""
     page.wait_for_url(url)
     page.wait_for_load_state("load")
-    page.wait_for_function("window.htmx !== undefined && document.readyState === 'complete'")
+    page.wait_for_function("() => window.htmx !== undefined && document.readyState === 'complete'")
 
 
 def coins_in_header(page: Page) -> str:
@@ -139,7 +139,7 @@ def test_dashboard_on_a_phone_fits_the_screen(page: Page, member, artifacts, wal
     walk_today(member, 8_600)
     page.set_viewport_size(PHONE)
     sign_in(page, member.email)
-    page.wait_for_function("window.Chart && Chart.getChart(document.querySelector('canvas'))")
+    page.wait_for_function("() => window.Chart && Chart.getChart(document.querySelector('canvas'))")
 
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 0, f"the dashboard is {overflow}px wider than a 360px phone"

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import text
 
 from app.extensions import db
 from app.jobs import run_job
-from app.models.wallet import Wallet
-from app.services import ledger
+from app.models.admin import AdminLog
+from app.models.base import utcnow
+from app.models.wallet import CoinTransaction, Wallet
+from app.services import ledger, ledger_chain
 from app.services.reconciliation import find_wallet_drift, latest_drift
+from tests.admin.conftest import sign_in
 from tests.jobs.conftest import NOW
 
 
@@ -38,7 +41,9 @@ def test_books_that_balance_report_no_drift(make_member):
 
     assert result.outcome == "success"
     assert result.rows_touched == len(ids)
-    assert result.details == {"wallets_checked": 3, "drift_count": 0, "drift": []}
+    drift = {key: result.details[key] for key in ("wallets_checked", "drift_count", "drift")}
+    assert drift == {"wallets_checked": 3, "drift_count": 0, "drift": []}
+    assert result.details["chains"]["broken_count"] == 0
     report = latest_drift()
     assert report is not None
     assert (report.wallets_checked, report.drift_count, report.run_id) == (3, 0, result.run_id)
@@ -110,3 +115,144 @@ def test_an_injected_drift_is_reported_and_left_for_an_admin(make_member):
 
 def test_no_report_before_the_first_reconciliation(app):
     assert latest_drift() is None
+
+
+SQLITE_NO_UPDATE = """
+    CREATE TRIGGER coin_transactions_no_update BEFORE UPDATE ON coin_transactions
+    BEGIN SELECT RAISE(ABORT, 'coin_transactions is append-only: UPDATE refused'); END
+"""
+
+
+def edit_with_the_guard_lifted(statement: str, **params: object) -> None:
+    """What a database superuser can do: set the append-only trigger aside, edit, restore."""
+    if db.engine.dialect.name == "postgresql":
+        lift = "ALTER TABLE coin_transactions DISABLE TRIGGER coin_transactions_append_only_rows"
+        restore = "ALTER TABLE coin_transactions ENABLE TRIGGER coin_transactions_append_only_rows"
+    else:
+        lift, restore = "DROP TRIGGER coin_transactions_no_update", SQLITE_NO_UPDATE
+    db.session.execute(text(lift))
+    db.session.execute(text(statement), params)
+    db.session.execute(text(restore))
+    db.session.commit()
+    try:
+        db.session.execute(text("UPDATE coin_transactions SET amount = amount"))
+    except Exception:
+        db.session.rollback()
+    else:
+        raise AssertionError("the append-only trigger is not back")
+
+
+def ledger_ids(user_id: int) -> list[int]:
+    return list(
+        db.session.execute(
+            text("SELECT id FROM coin_transactions WHERE user_id = :u ORDER BY id"), {"u": user_id}
+        ).scalars()
+    )
+
+
+def test_an_old_row_edited_behind_the_trigger_is_caught_with_its_row_id(app, make_member, admin):
+    ids = busy_wallets(make_member)
+    shopper_rows = ledger_ids(ids[1])
+    edit_with_the_guard_lifted(
+        "UPDATE coin_transactions SET amount = amount + 1000, available_after = available_after"
+        " + 1000 WHERE id = :id",
+        id=shopper_rows[0],
+    )
+
+    result = run_job("reconcile_wallets", now=NOW)
+
+    chains = result.details["chains"]
+    assert chains["broken_count"] == 1
+    assert chains["broken"] == [
+        {"user_id": ids[1], "row_id": shopper_rows[0], "problem": "content_changed"}
+    ]
+    page = sign_in(app.test_client(), admin.email).get("/admin").get_data(as_text=True)
+    assert "Ledger hash chains broken for 1 member" in page
+    assert f"#{shopper_rows[0]}" in page
+    assert "content changed" in page
+
+
+def test_a_removed_row_breaks_the_link_of_the_row_after_it(make_member):
+    ids = busy_wallets(make_member)
+    shopper_rows = ledger_ids(ids[1])
+    # A deletion, as an update of the next row's link would not be: the row is gone.
+    if db.engine.dialect.name == "postgresql":
+        lift = "ALTER TABLE coin_transactions DISABLE TRIGGER coin_transactions_append_only_rows"
+        restore = "ALTER TABLE coin_transactions ENABLE TRIGGER coin_transactions_append_only_rows"
+        restore_sql = [restore]
+    else:
+        lift = "DROP TRIGGER coin_transactions_no_delete"
+        restore_sql = [
+            "CREATE TRIGGER coin_transactions_no_delete BEFORE DELETE ON coin_transactions"
+            " BEGIN SELECT RAISE(ABORT, 'coin_transactions is append-only: DELETE refused'); END"
+        ]
+    db.session.execute(text(lift))
+    db.session.execute(
+        text("DELETE FROM coin_transactions WHERE id = :id"), {"id": shopper_rows[2]}
+    )
+    for statement in restore_sql:
+        db.session.execute(text(statement))
+    db.session.commit()
+
+    chains = run_job("reconcile_wallets", now=NOW).details["chains"]
+
+    assert chains["broken"] == [
+        {"user_id": ids[1], "row_id": shopper_rows[3], "problem": "link_broken"}
+    ]
+
+
+def test_history_rewritten_with_fresh_hashes_no_longer_matches_the_published_heads(
+    make_member,
+):
+    ids = busy_wallets(make_member)
+    later = utcnow() + timedelta(hours=1)
+    first = run_job("reconcile_wallets", now=later)
+    published = db.session.execute(
+        db.select(AdminLog).where(AdminLog.action == "ledger.chain_heads")
+    ).scalar_one()
+    assert published.after["heads_digest"] == first.details["chains"]["heads_digest"]
+    assert published.after["members"] == 3 and published.after["rows"] == 10
+
+    # The forger edits a row and recomputes every hash after it, so each link verifies.
+    rows = ledger_ids(ids[0])
+    edit_with_the_guard_lifted(
+        "UPDATE coin_transactions SET description = 'forged' WHERE id = :id", id=rows[0]
+    )
+    prev = ledger_chain.GENESIS_HASH
+    for row in db.session.execute(
+        db.select(CoinTransaction)
+        .where(CoinTransaction.user_id == ids[0])
+        .order_by(CoinTransaction.id)
+        .execution_options(populate_existing=True)
+    ).scalars():
+        content = {c: getattr(row, c) for c in ledger_chain.HASHED_COLUMNS}
+        digest = ledger_chain.row_hash(content, prev)
+        edit_with_the_guard_lifted(
+            "UPDATE coin_transactions SET prev_hash = :p, row_hash = :h WHERE id = :id",
+            p=prev,
+            h=digest,
+            id=row.id,
+        )
+        prev = digest
+
+    second = run_job("reconcile_wallets", now=later + timedelta(days=1))
+
+    chains = second.details["chains"]
+    assert chains["broken_count"] == 0
+    assert chains["previous_log_id"] == published.id
+    assert chains["previous_matches"] is False
+
+
+def test_untouched_history_matches_the_published_heads_the_next_day(app, make_member, admin):
+    busy_wallets(make_member)
+    later = utcnow() + timedelta(hours=1)
+    run_job("reconcile_wallets", now=later)
+    ledger.award_step_coins(make_member().id, date(2025, 3, 11), 30)
+    db.session.commit()
+
+    chains = run_job("reconcile_wallets", now=later + timedelta(days=1)).details["chains"]
+
+    assert chains["previous_matches"] is True
+    assert (chains["members"], chains["rows"], chains["broken_count"]) == (4, 11, 0)
+    page = sign_in(app.test_client(), admin.email).get("/admin").get_data(as_text=True)
+    assert "All 4 ledger hash chains verify (11 rows)." in page

@@ -6,7 +6,7 @@ import csv
 import io
 from datetime import timedelta
 
-from app.services import ledger, statements, steps
+from app.services import ledger, steps
 from app.services.db import transaction
 
 
@@ -97,8 +97,12 @@ def test_csv_download_has_every_filtered_row(signed_in, admin, walk):
     assert "step_reward" not in filtered
 
 
-def test_csv_cells_that_a_spreadsheet_would_run_are_defused():
-    assert statements._safe_cell("=HYPERLINK(1)") == "'=HYPERLINK(1)"
-    assert statements._safe_cell("@SUM(A1)") == "'@SUM(A1)"
-    assert statements._safe_cell("Steps on 2026-01-01") == "Steps on 2026-01-01"
-    assert statements._safe_cell(-50) == -50
+def test_wallet_csv_defuses_cells_a_spreadsheet_would_run(signed_in):
+    with transaction():
+        ledger.award_achievement(signed_in.user.id, "=cmd|'/C calc'!A0", 5)
+        ledger.award_achievement(signed_in.user.id, "-1+1", 5)
+
+    rows = list(csv.DictReader(io.StringIO(signed_in.get("/wallet/export.csv").text)))
+
+    assert [r["reference_id"] for r in rows] == ["'=cmd|'/C calc'!A0", "'-1+1"]
+    assert rows[0]["amount"] == "5"
