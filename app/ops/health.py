@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import functools
 import logging
+from collections.abc import Callable
+from typing import Any
 
 from alembic.config import Config as AlembicConfig
 from alembic.script import ScriptDirectory
@@ -27,14 +29,23 @@ bp = Blueprint("ops", __name__)
 logger = logging.getLogger("app.ops")
 
 
+def plain_http_allowed(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Load balancers and Prometheus call these over plain HTTP inside the network: no
+    HTTPS redirect (flask-talisman reads its per-view options from this attribute)."""
+    view.talisman_view_options = {"force_https": False}  # type: ignore[attr-defined]
+    return view
+
+
 @bp.get("/healthz")
 @limiter.exempt
+@plain_http_allowed
 def healthz() -> Response:
     return jsonify({"status": "ok"})
 
 
 @bp.get("/readyz")
 @limiter.exempt
+@plain_http_allowed
 def readyz() -> tuple[Response, int]:
     checks = {"database": _database_check(), "migrations": "skipped", "redis": "not configured"}
     if checks["database"] == "ok":
@@ -51,6 +62,7 @@ def readyz() -> tuple[Response, int]:
 
 @bp.get("/metrics")
 @limiter.exempt
+@plain_http_allowed
 def metrics() -> Response:
     return metrics_response()
 

@@ -210,6 +210,7 @@ class Server:
             "PUBLIC_BASE_URL": self.base,
             "GUNICORN_BIND": f"127.0.0.1:{self.port}",
             "RATELIMIT_ENABLED": "false",
+            "FORCE_HTTPS": "false",  # plain HTTP on loopback, no TLS proxy
             "SESSION_COOKIE_SECURE": "false",
             "LOG_LEVEL": "WARNING",
         }
@@ -416,7 +417,7 @@ def write_report(report: Report, folder: Path) -> tuple[Path, Path]:
     as_json.write_text(json.dumps(data, indent=2) + "\n")
     as_markdown = folder / f"{stem}.md"
     as_markdown.write_text(markdown(report))
-    log(f"wrote {as_json.relative_to(ROOT)} and {as_markdown.name}")
+    log(f"wrote {as_json} and {as_markdown.name}")
     return as_json, as_markdown
 
 

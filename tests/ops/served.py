@@ -99,6 +99,8 @@ def serve(database_url: str, log_path: Path, workers: int = 2, **settings: str) 
         "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
         "BCRYPT_ROUNDS": "4",
         "GUNICORN_CMD_ARGS": f"--pid {log_path.with_suffix('.pid')}",
+        # No TLS proxy in front here; tests that want the HTTPS redirect turn it back on.
+        "FORCE_HTTPS": "false",
         **settings,
     }
     env.pop("PROMETHEUS_MULTIPROC_DIR", None)

@@ -83,3 +83,15 @@ def test_metrics_add_up_across_workers(served):
 def test_without_redis_production_warns_that_limits_are_per_process(served):
     server = served()
     assert "REDIS_URL is not set" in server.log()
+
+
+def test_production_redirects_plain_http_except_the_health_checks(served):
+    server = served(REDIS_URL=REDIS, FORCE_HTTPS="true", TRUSTED_PROXIES="1")
+    plain = server.request("GET", "/api/v1/products")
+    assert plain.status == 302
+    assert plain.headers["Location"].startswith("https://")
+    assert server.request("GET", "/healthz").status == 200
+    assert server.request("GET", "/readyz").status == 200
+    behind_tls = server.request("GET", "/login", headers={"X-Forwarded-Proto": "https"})
+    assert behind_tls.status == 200
+    assert "max-age=" in behind_tls.headers["Strict-Transport-Security"]
