@@ -86,10 +86,11 @@ def test_production_adds_hsts_and_redirects_plain_http(database_uri):
             "SECRET_KEY": "production-test-key",
             "SQLALCHEMY_DATABASE_URI": database_uri,
             "SCHEDULER_ENABLED": False,
+            "PUBLIC_BASE_URL": "https://fitkart.example",
         },
     )
     app = create_app(production)
-    plain = app.test_client().get("/login")
+    plain = app.test_client().get("/login", base_url="http://fitkart.example")
     assert plain.status_code == 302 and plain.headers["Location"].startswith("https://")
     secure = app.test_client().get("/login", base_url="https://fitkart.example")
     assert secure.status_code == 200
