@@ -11,8 +11,8 @@ a fraction of two ceilings taken in the same run, so the figures survive a noisy
 Results go to bench/results/<date>-<scale>.json and .md.
 
 The data: a PostgreSQL database per scale (`fitkart_bench_<scale>` on the local server, or
-BENCH_DATABASE_URL), built with `flask seed demo` and then ANALYZEd; `--reuse` keeps one
-that is already loaded.
+BENCH_DATABASE_URL), written by the COPY loader (bench/load/loader.py), then the
+achievements and leaderboards jobs, then ANALYZE; `--reuse` keeps one that is loaded.
 """
 
 from __future__ import annotations
@@ -169,8 +169,14 @@ def load_data(url: str, scale: Scale, reuse: bool) -> None:
     log(f"loading {scale.members} members x {scale.days} days into {database}")
     flask(url, "db", "upgrade")
     flask(url, "seed", "initial", "--admin-password", ADMIN_PASSWORD)
-    flask(url, "seed", "demo", "--users", str(scale.members), "--days", str(scale.days))
-    flask(url, "jobs", "run", "leaderboards")
+    from bench.load.loader import load
+
+    loaded = load(url, scale.members, scale.days, progress=log)
+    log(f"loaded: {loaded}")
+    for job in ("achievements", "leaderboards"):
+        started = time.monotonic()
+        flask(url, "jobs", "run", job)
+        log(f"job {job}: {time.monotonic() - started:.1f} s")
     with psycopg.connect(plain(url), autocommit=True) as conn:
         conn.execute("ANALYZE")
 
@@ -250,7 +256,7 @@ def member_emails(url: str, count: int) -> list[str]:
         # The richest members: their orders never run out of coins during a run.
         rows = conn.execute(
             "SELECT u.email FROM users u JOIN wallets w ON w.user_id = u.id "
-            "WHERE u.email LIKE '%%@demo.fitkart.example' AND u.status = 'active' "
+            "WHERE u.email LIKE '%%@load.fitkart.example' AND u.status = 'active' "
             "ORDER BY w.available_coins DESC, u.id LIMIT %s",
             (count,),
         ).fetchall()
