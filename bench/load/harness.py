@@ -373,6 +373,8 @@ def main(argv: list[str] | None = None) -> Report:
             "python": platform.python_version(),
             "system": platform.platform(),
             "workers": args.workers or (os.cpu_count() or 1) * 2 + 1,
+            # Figures from a busy machine are not comparable: the load says how busy it was.
+            "load_average_at_start": round(os.getloadavg()[0], 2),
         },
         data=data_size(url),
     )
@@ -409,6 +411,7 @@ def main(argv: list[str] | None = None) -> Report:
                     )
     finally:
         server.stop()
+    report.machine["load_average_at_end"] = round(os.getloadavg()[0], 2)
     write_report(report, args.out)
     return report
 
@@ -433,7 +436,9 @@ def markdown(report: Report) -> str:
         f"# Load harness, scale `{report.scale}`",
         "",
         f"{report.started_at}, commit `{report.commit}`, {report.machine['cores']} cores, "
-        f"{report.machine['workers']} gunicorn workers, {data['users']:,} members, "
+        f"{report.machine['workers']} gunicorn workers, load average "
+        f"{report.machine['load_average_at_start']} at the start and "
+        f"{report.machine.get('load_average_at_end', '?')} at the end, {data['users']:,} members, "
         f"{data['step_records']:,} step records, {data['coin_transactions']:,} ledger rows, "
         f"{data['size_on_disk']} on disk.",
         "",
