@@ -23,8 +23,6 @@ import os
 import platform
 import re
 import shutil
-import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -41,6 +39,9 @@ import requests
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
+
+from bench.load.served import serve  # noqa: E402  (needs ROOT on the path)
+
 RESULTS = ROOT / "bench" / "results"
 VENV_BIN = ROOT / ".venv" / "bin"
 
@@ -192,65 +193,6 @@ def data_size(url: str) -> dict[str, Any]:
     return counts
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-class Server:
-    """`make serve` with the production config, rate limits off (the bench is one client)."""
-
-    def __init__(self, url: str, workers: int | None) -> None:
-        self.port = free_port()
-        self.base = f"http://127.0.0.1:{self.port}"
-        # Kept open for the server's life; closed (and deleted) in stop().
-        self.log_file = tempfile.NamedTemporaryFile(  # noqa: SIM115
-            "w", prefix="fitkart-bench-", suffix=".log"
-        )
-        env = {
-            **os.environ,
-            "FITKART_ENV": "production",
-            "SECRET_KEY": "bench-secret-key-not-for-production",
-            "DATABASE_URL": url,
-            "PUBLIC_BASE_URL": self.base,
-            "GUNICORN_BIND": f"127.0.0.1:{self.port}",
-            "RATELIMIT_ENABLED": "false",
-            "FORCE_HTTPS": "false",  # plain HTTP on loopback, no TLS proxy
-            "SESSION_COOKIE_SECURE": "false",
-            "LOG_LEVEL": "WARNING",
-        }
-        if workers:
-            env["WEB_CONCURRENCY"] = str(workers)
-        env.pop("PROMETHEUS_MULTIPROC_DIR", None)
-        self.process = subprocess.Popen(
-            ["make", "-s", "serve"],
-            cwd=ROOT,
-            env=env,
-            stdout=self.log_file,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise SystemExit("gunicorn exited:\n" + Path(self.log_file.name).read_text())
-            try:
-                if requests.get(self.base + "/readyz", timeout=2).status_code == 200:
-                    return
-            except requests.RequestException:
-                pass
-            time.sleep(0.3)
-        self.stop()
-        raise SystemExit("gunicorn did not become ready:\n" + Path(self.log_file.name).read_text())
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            self.process.wait(timeout=30)
-        self.log_file.close()
-
-
 def member_emails(url: str, count: int) -> list[str]:
     with psycopg.connect(plain(url)) as conn:
         # The richest members: their orders never run out of coins during a run.
@@ -359,9 +301,19 @@ def main(argv: list[str] | None = None) -> Report:
     wrk = ensure_wrk()
     url = database_url(args.scale)
     load_data(url, scale, args.reuse)
-    from bench.load.sql_replay import replay_ms  # imports the app: after the data exists
+    from bench.load.sql_replay import REPLAY_SECRET_KEY, replay_ms  # imports the app
 
-    server = Server(url, args.workers)
+    run_folder = Path(tempfile.mkdtemp(prefix="fitkart-bench-"))
+    server = serve(
+        url,
+        run_folder / "gunicorn.log",
+        workers=args.workers,
+        # The tokens and cookies the SQL replay sends were signed with this key.
+        SECRET_KEY=REPLAY_SECRET_KEY,
+        RATELIMIT_ENABLED="false",  # one machine plays every member
+        SESSION_COOKIE_SECURE="false",
+        LOG_LEVEL="WARNING",
+    )
     report = Report(
         scale=args.scale,
         started_at=datetime.now(UTC).isoformat(timespec="seconds"),
@@ -411,6 +363,7 @@ def main(argv: list[str] | None = None) -> Report:
                     )
     finally:
         server.stop()
+        shutil.rmtree(run_folder, ignore_errors=True)
     report.machine["load_average_at_end"] = round(os.getloadavg()[0], 2)
     write_report(report, args.out)
     return report

@@ -28,6 +28,8 @@ from app.config import TestingConfig
 from app.extensions import db
 
 REPLAYS = 15
+# The served app signs the bench's tokens and cookies with this key; the replay accepts them.
+REPLAY_SECRET_KEY = "bench-secret-key-not-for-production"
 Statement = tuple[str, Any]
 
 
@@ -37,8 +39,7 @@ def bench_app(url: str) -> Flask:
         (TestingConfig,),
         {
             "SQLALCHEMY_DATABASE_URI": url,
-            # The tokens and cookies wrk sends were signed by the served app's key.
-            "SECRET_KEY": "bench-secret-key-not-for-production",
+            "SECRET_KEY": REPLAY_SECRET_KEY,
             "RATELIMIT_ENABLED": False,
             "WTF_CSRF_ENABLED": False,
         },

@@ -15,7 +15,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from tests.ops.served import free_port
+from bench.load.served import free_port
 
 
 def _bin(name: str) -> str:

@@ -29,9 +29,9 @@ import pytest
 from app import create_app
 from app.extensions import db
 from app.models.catalog import RewardProduct
+from bench.load.served import Served, serve
 from tests.conftest import config_for, migrate_database
 from tests.ops.pg_cluster import Cluster, remove_cluster, start_cluster
-from tests.ops.served import Served, serve
 
 pytestmark = [pytest.mark.postgres_only, pytest.mark.slow]
 
@@ -195,7 +195,7 @@ def _summary(outcomes: list[Outcome]) -> str:
 def test_restart_and_kill_lose_nothing(cluster: Cluster, tmp_path: Path):
     url = cluster.create_database("fitkart_faults")
     _prepare(url)
-    server = serve(url, tmp_path / "gunicorn.log", workers=2)
+    server = serve(url, tmp_path / "gunicorn.log", workers=2, BCRYPT_ROUNDS="4")
     traffic = Traffic(server)
     phones = [threading.Thread(target=traffic.phone, args=(n,)) for n in range(PHONES)]
     try:

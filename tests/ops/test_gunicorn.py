@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from redis import Redis
 
-from tests.ops.served import Served, serve
+from bench.load.served import Served, serve
 
 REDIS = "redis://127.0.0.1:6379/2"
 
@@ -20,7 +20,8 @@ def served(app, database_uri: str, tmp_path: Path) -> Iterator[Callable[..., Ser
     Redis.from_url(REDIS).flushdb()
 
     def start(**settings: str) -> Served:
-        server = serve(database_uri, tmp_path / f"gunicorn-{len(started)}.log", **settings)
+        log = tmp_path / f"gunicorn-{len(started)}.log"
+        server = serve(database_uri, log, **{"BCRYPT_ROUNDS": "4", **settings})
         started.append(server)
         return server
 

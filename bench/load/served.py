@@ -1,4 +1,5 @@
-"""FitKart served by gunicorn exactly as `make serve` does, on a free port, for tests."""
+"""FitKart served by gunicorn exactly as `make serve` does, on a free port: for the load
+harness and for the tests that need a real server (tests/ops)."""
 
 from __future__ import annotations
 
@@ -39,6 +40,10 @@ class Served:
     log_path: Path
     log_file: IO[str]
     env: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
 
     def request(
         self,
@@ -86,7 +91,7 @@ class Served:
         self.log_file.close()
 
 
-def serve(database_url: str, log_path: Path, workers: int = 2, **settings: str) -> Served:
+def serve(database_url: str, log_path: Path, workers: int | None = 2, **settings: str) -> Served:
     """Start `make serve` (gunicorn, production config) and wait until /readyz says ready."""
     port = free_port()
     env = {
@@ -95,14 +100,14 @@ def serve(database_url: str, log_path: Path, workers: int = 2, **settings: str) 
         "SECRET_KEY": "served-test-secret-key",
         "DATABASE_URL": database_url,
         "GUNICORN_BIND": f"127.0.0.1:{port}",
-        "WEB_CONCURRENCY": str(workers),
         "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
-        "BCRYPT_ROUNDS": "4",
         "GUNICORN_CMD_ARGS": f"--pid {log_path.with_suffix('.pid')}",
         # No TLS proxy in front here; tests that want the HTTPS redirect turn it back on.
         "FORCE_HTTPS": "false",
         **settings,
     }
+    if workers:
+        env["WEB_CONCURRENCY"] = str(workers)
     env.pop("PROMETHEUS_MULTIPROC_DIR", None)
     log = log_path.open("w")
     process = subprocess.Popen(
