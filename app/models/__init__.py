@@ -15,6 +15,7 @@ from app.models.gamification import Achievement, LeaderboardEntry, UserAchieveme
 from app.models.jobs import JobLock
 from app.models.notifications import Notification
 from app.models.orders import Order, OrderItem
+from app.models.sign_in import RecoveryCode, TotpCredential
 from app.models.steps import StepRecord, StepValidation
 from app.models.users import Referral, RefreshToken, User, UserAddress
 from app.models.wallet import CoinTransaction, Wallet
@@ -34,12 +35,14 @@ __all__ = [
     "Notification",
     "Order",
     "OrderItem",
+    "RecoveryCode",
     "Referral",
     "RefreshToken",
     "RewardProduct",
     "Setting",
     "StepRecord",
     "StepValidation",
+    "TotpCredential",
     "User",
     "UserAchievement",
     "UserAddress",

@@ -92,7 +92,10 @@ def too_many_attempts(error):
             )
     else:
         message = f"Too many attempts from your network. Wait {wait}, then try again."
-    if request.endpoint == "auth.register":
+    if request.endpoint == "auth.second_factor_verify":
+        message = f"Too many wrong codes. Wait {wait}, then try again."
+        form, template = second_factor_views.CodeForm(), "auth/second_factor_verify.html"
+    elif request.endpoint == "auth.register":
         form = RegisterForm()
         form.timezone.choices = timezone_choices()
         template = "auth/register.html"
@@ -123,7 +126,16 @@ def login():
             form_error = exc.message
         else:
             db.session.commit()
+            second_factor_views.forget_verification()
             login_user(user, remember=bool(form.remember.data))
+            if user.is_admin:
+                # An admin proves the second factor (or sets one up) before anything else.
+                return redirect(
+                    url_for(
+                        "auth.second_factor_verify",
+                        next=safe_next(request.args.get("next"), "admin.overview"),
+                    )
+                )
             return redirect(safe_next(request.args.get("next")))
     status = 200 if request.method == "GET" else 422
     return render_template("auth/login.html", form=form, form_error=form_error), status
@@ -133,6 +145,7 @@ def login():
 @login_required
 def logout():
     accounts.end_browser_sessions(current_user.id)
+    second_factor_views.forget_verification()
     logout_user()
     flash("You are signed out. See you on your next walk!", "info")
     return redirect(url_for("web.landing"))
@@ -233,3 +246,6 @@ def change_password():
             flash("Your password is changed. Other devices are signed out.", "success")
             return redirect(url_for("web.settings") + "#change-password")
     return render_settings(422, password_form=form)
+
+
+from app.web import second_factor as second_factor_views  # noqa: E402  (routes register on import)

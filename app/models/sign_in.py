@@ -1,0 +1,35 @@
+"""Ways to prove who you are beyond the password: TOTP authenticators and recovery codes."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.models.base import Base, CreatedAt, UTCDateTime
+
+
+class TotpCredential(CreatedAt, Base):
+    """A confirmed authenticator app: one per account (re-enrolling replaces it)."""
+
+    __tablename__ = "totp_credentials"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), unique=True)
+    # The shared secret must be readable to check codes, so it cannot be hashed.
+    secret: Mapped[str] = mapped_column(String(64))
+    # The last 30-second step a code was accepted for: a code never works twice.
+    last_used_step: Mapped[int | None] = mapped_column(Integer)
+    confirmed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class RecoveryCode(CreatedAt, Base):
+    """A one-time code for a lost phone; only its SHA-256 hash is stored."""
+
+    __tablename__ = "recovery_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
