@@ -6,11 +6,21 @@ from flask import g, request
 
 from app.api import bp
 from app.api.operations import ApiError, operation, reply
-from app.api.schemas import AuthOut, LoginIn, RefreshIn, RegisterIn, TokenOut, UserOut
+from app.api.schemas import (
+    AuthOut,
+    EmailCodeIn,
+    EmailCodeSentOut,
+    EmailCodeVerifyIn,
+    LoginIn,
+    RefreshIn,
+    RegisterIn,
+    TokenOut,
+    UserOut,
+)
 from app.extensions import limiter
-from app.login_limits import account_login_limit
+from app.login_limits import account_email_code_limit, account_login_limit
 from app.models.users import User
-from app.services import accounts, tokens
+from app.services import accounts, email_codes, tokens
 from app.services.db import transaction
 
 
@@ -77,6 +87,45 @@ def register(body: RegisterIn):
 def login(body: LoginIn):
     with transaction():
         user = accounts.authenticate(body.email, body.password)
+        pair = tokens.issue_pair(user, _client(body.device_name))
+    return reply(AuthOut(user=_user_out(user), **pair.as_dict()))
+
+
+@operation(
+    bp,
+    "POST",
+    "/auth/email-code",
+    summary="E-mail a 6-digit sign-in code (10 minutes, 5 tries); same answer for any address",
+    body=EmailCodeIn,
+    responses={202: EmailCodeSentOut},
+    errors=(429,),
+    auth=False,
+    tags=["auth"],
+)
+@limiter.limit("10 per hour", key_func=_ip_key)
+@account_email_code_limit
+def email_code(body: EmailCodeIn):
+    email_codes.request_code(body.email)
+    message = "If an account exists for this address, a sign-in code is on its way."
+    return reply(EmailCodeSentOut(message=message), 202)
+
+
+@operation(
+    bp,
+    "POST",
+    "/auth/email-code/verify",
+    summary="Exchange the e-mailed code for an access and a refresh token",
+    body=EmailCodeVerifyIn,
+    responses={200: AuthOut},
+    errors=(401, 403, 429),
+    auth=False,
+    tags=["auth"],
+)
+@limiter.limit("10 per minute", key_func=_ip_key)
+@account_login_limit
+def email_code_verify(body: EmailCodeVerifyIn):
+    user = email_codes.sign_in_with_code(body.email, body.code)
+    with transaction():
         pair = tokens.issue_pair(user, _client(body.device_name))
     return reply(AuthOut(user=_user_out(user), **pair.as_dict()))
 

@@ -65,6 +65,20 @@ class LoginIn(BodyIn):
     device_name: Annotated[str, Field(max_length=120)] | None = None
 
 
+class EmailCodeIn(BodyIn):
+    email: Email
+
+
+class EmailCodeVerifyIn(BodyIn):
+    email: Email
+    code: Annotated[str, Field(min_length=1, max_length=16)]
+    device_name: Annotated[str, Field(max_length=120)] | None = None
+
+
+class EmailCodeSentOut(Out):
+    message: str
+
+
 class RefreshIn(BodyIn):
     refresh_token: Annotated[str, Field(min_length=1, max_length=200)]
 

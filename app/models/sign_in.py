@@ -33,3 +33,20 @@ class RecoveryCode(CreatedAt, Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     code_hash: Mapped[str] = mapped_column(String(64), unique=True)
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class EmailSignInCode(CreatedAt, Base):
+    """A 6-digit code mailed to sign in without the password: one live code per account
+    (asking again replaces it), 10 minutes, 5 tries. Stored as an HMAC, never as digits."""
+
+    __tablename__ = "email_sign_in_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), unique=True)
+    code_hash: Mapped[str] = mapped_column(String(64))
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    failed_attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+
+
+# Rows that let someone into an account: a deleted account loses them all.
+SIGN_IN_METHODS = (TotpCredential, RecoveryCode, EmailSignInCode)

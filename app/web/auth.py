@@ -15,12 +15,24 @@ from flask import (
 )
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
+from wtforms import (
+    BooleanField,
+    EmailField,
+    HiddenField,
+    PasswordField,
+    SelectField,
+    StringField,
+)
 from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
 from app.extensions import db, limiter
-from app.login_limits import account_login_limit, account_reset_limit, is_account_limit
-from app.services import account_notices, accounts, password_reset
+from app.login_limits import (
+    account_email_code_limit,
+    account_login_limit,
+    account_reset_limit,
+    is_account_limit,
+)
+from app.services import account_notices, accounts, email_codes, password_reset
 from app.services.errors import AccountDisabled, AuthenticationFailed, Conflict, ValidationFailed
 from app.web.errors import register_error_handlers
 from app.web.forms import apply_errors, timezone_choices
@@ -32,11 +44,25 @@ register_error_handlers(bp)
 LOGIN_LIMIT = "10 per minute"
 REGISTER_LIMIT = "20 per hour"
 RESET_LIMIT = "5 per 15 minutes"
+EMAIL_CODE_LIMIT = "10 per hour"
 
 
 class LoginForm(FlaskForm):
     email = EmailField("E-mail", validators=[DataRequired(), Length(max=254)])
     password = PasswordField("Password", validators=[DataRequired(), Length(max=256)])
+    remember = BooleanField("Keep me signed in on this device for 14 days")
+
+
+class EmailCodeForm(FlaskForm):
+    email = EmailField("E-mail", validators=[DataRequired(), Length(max=254)])
+
+
+class EmailCodeSignInForm(FlaskForm):
+    email = HiddenField(validators=[DataRequired(), Length(max=254)])
+    code = StringField(
+        "Code from the e-mail",
+        validators=[DataRequired("Type the 6 digits from the e-mail."), Length(max=16)],
+    )
     remember = BooleanField("Keep me signed in on this device for 14 days")
 
 
@@ -85,6 +111,8 @@ def too_many_attempts(error):
     if current is not None and is_account_limit(current.key):
         if request.endpoint == "auth.forgot_password":
             message = f"Too many reset e-mails were asked for this address. Wait {wait}."
+        elif request.endpoint == "auth.email_code":
+            message = f"Too many codes were asked for this address. Wait {wait}."
         else:
             message = (
                 f"Too many attempts to sign in to this account. Wait {wait}, then try again, "
@@ -95,6 +123,10 @@ def too_many_attempts(error):
     if request.endpoint == "auth.second_factor_verify":
         message = f"Too many wrong codes. Wait {wait}, then try again."
         form, template = second_factor_views.CodeForm(), "auth/second_factor_verify.html"
+    elif request.endpoint == "auth.email_code":
+        form, template = EmailCodeForm(), "auth/email_code.html"
+    elif request.endpoint == "auth.email_code_sign_in":
+        form, template = EmailCodeSignInForm(), "auth/email_code_sent.html"
     elif request.endpoint == "auth.register":
         form = RegisterForm()
         form.timezone.choices = timezone_choices()
@@ -104,10 +136,15 @@ def too_many_attempts(error):
     else:
         form, template = LoginForm(), "auth/login.html"
     response = current_app.make_response(
-        (render_template(template, form=form, form_error=message), 429)
+        (render_template(template, form=form, form_error=message, email=_typed_email(form)), 429)
     )
     response.headers["Retry-After"] = str(retry)
     return response
+
+
+def _typed_email(form: FlaskForm) -> str | None:
+    field = getattr(form, "email", None)
+    return field.data if field is not None else None
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -126,19 +163,61 @@ def login():
             form_error = exc.message
         else:
             db.session.commit()
-            second_factor_views.forget_verification()
-            login_user(user, remember=bool(form.remember.data))
-            if user.is_admin:
-                # An admin proves the second factor (or sets one up) before anything else.
-                return redirect(
-                    url_for(
-                        "auth.second_factor_verify",
-                        next=safe_next(request.args.get("next"), "admin.overview"),
-                    )
-                )
-            return redirect(safe_next(request.args.get("next")))
+            return _signed_in(user, remember=bool(form.remember.data))
     status = 200 if request.method == "GET" else 422
     return render_template("auth/login.html", form=form, form_error=form_error), status
+
+
+def _signed_in(user, *, remember: bool):
+    """Start the session, then go on; an admin proves the second factor before anything."""
+    second_factor_views.forget_verification()
+    login_user(user, remember=remember)
+    if user.is_admin:
+        return redirect(
+            url_for(
+                "auth.second_factor_verify",
+                next=safe_next(request.args.get("next"), "admin.overview"),
+            )
+        )
+    return redirect(safe_next(request.args.get("next")))
+
+
+@bp.route("/login/code", methods=["GET", "POST"])
+@limiter.limit(EMAIL_CODE_LIMIT, key_func=_ip_key, methods=["POST"])
+@account_email_code_limit
+def email_code():
+    """Ask for a sign-in code by e-mail: the same answer whether or not the address exists."""
+    if current_user.is_authenticated:
+        return redirect(url_for("web.dashboard"))
+    form = EmailCodeForm()
+    if form.validate_on_submit():
+        email_codes.request_code(form.email.data or "")
+        db.session.rollback()
+        entry = EmailCodeSignInForm(formdata=None, email=form.email.data)
+        return render_template(
+            "auth/email_code_sent.html", form=entry, form_error=None, email=form.email.data
+        )
+    status = 200 if request.method == "GET" else 422
+    return render_template("auth/email_code.html", form=form, form_error=None), status
+
+
+@bp.post("/login/code/verify")
+@limiter.limit(LOGIN_LIMIT, key_func=_ip_key)
+@account_login_limit
+def email_code_sign_in():
+    form = EmailCodeSignInForm()
+    form_error = None
+    if form.validate_on_submit():
+        try:
+            user = email_codes.sign_in_with_code(form.email.data or "", form.code.data or "")
+        except (AuthenticationFailed, AccountDisabled) as exc:
+            db.session.rollback()
+            form_error = exc.message
+        else:
+            return _signed_in(user, remember=bool(form.remember.data))
+    return render_template(
+        "auth/email_code_sent.html", form=form, form_error=form_error, email=form.email.data
+    ), 422
 
 
 @bp.post("/logout")
