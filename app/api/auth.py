@@ -11,6 +11,8 @@ from app.api.schemas import (
     EmailCodeIn,
     EmailCodeSentOut,
     EmailCodeVerifyIn,
+    EmailVerificationIn,
+    EmailVerifiedOut,
     LoginIn,
     RefreshIn,
     RegisterIn,
@@ -20,8 +22,9 @@ from app.api.schemas import (
 from app.extensions import limiter
 from app.login_limits import account_email_code_limit, account_login_limit
 from app.models.users import User
-from app.services import accounts, email_codes, tokens
+from app.services import accounts, email_codes, email_verification, tokens
 from app.services.db import transaction
+from app.services.errors import DomainError
 
 
 def _client(device_name: str | None = None) -> tokens.ClientInfo:
@@ -39,11 +42,24 @@ def _user_out(user: User) -> UserOut:
         full_name=user.full_name,
         timezone=user.timezone,
         referral_code=user.referral_code,
+        email_verified=user.email_verified,
     )
 
 
 def _ip_key() -> str:
     return f"login-ip:{request.remote_addr}"
+
+
+def _member_key(prefix: str) -> str:
+    """Per account, however many logins it has; the limiter may ask before authentication
+    runs, so the bearer token is read here (an unusable one fails authentication anyway)."""
+    header = request.headers.get("Authorization", "")
+    scheme, _, raw = header.partition(" ")
+    try:
+        user = tokens.user_for_access_token(raw.strip()) if scheme.lower() == "bearer" else None
+    except DomainError:
+        user = None
+    return f"{prefix}:{user.id if user else 'anonymous'}"
 
 
 @operation(
@@ -68,6 +84,7 @@ def register(body: RegisterIn):
             referral_code=body.referral_code or None,
         )
         pair = tokens.issue_pair(user, _client(body.device_name))
+    email_verification.send_verification(user.id)  # the mail carries a code for the app
     return reply(AuthOut(user=_user_out(user), **pair.as_dict()), 201)
 
 
@@ -160,6 +177,40 @@ def refresh(body: RefreshIn):
 def logout(body: RefreshIn):
     tokens.revoke(body.refresh_token)
     return "", 204
+
+
+@operation(
+    bp,
+    "POST",
+    "/me/email-verification",
+    summary="E-mail the confirmation link and code again (a no-op once confirmed)",
+    responses={202: EmailVerifiedOut},
+    errors=(429,),
+    tags=["auth"],
+)
+@limiter.limit("3 per hour", key_func=lambda: _member_key("verify-again"))
+def email_verification_again():
+    user = current_member()
+    if not user.email_verified:
+        email_verification.send_verification(user.id)
+    return reply(EmailVerifiedOut(email_verified=user.email_verified), 202)
+
+
+@operation(
+    bp,
+    "POST",
+    "/me/email-verification/confirm",
+    summary="Confirm the e-mail address with the mailed code (5 tries, 3 days)",
+    body=EmailVerificationIn,
+    responses={200: EmailVerifiedOut},
+    errors=(429,),
+    tags=["auth"],
+)
+@limiter.limit("10 per hour", key_func=lambda: _member_key("verify-code"))
+def email_verification_confirm(body: EmailVerificationIn):
+    user = current_member()
+    email_verification.verify_code(user, body.code)
+    return reply(EmailVerifiedOut(email_verified=True))
 
 
 def current_member() -> User:

@@ -79,6 +79,14 @@ class EmailCodeSentOut(Out):
     message: str
 
 
+class EmailVerificationIn(BodyIn):
+    code: Annotated[str, Field(min_length=1, max_length=16)]
+
+
+class EmailVerifiedOut(Out):
+    email_verified: bool
+
+
 class RefreshIn(BodyIn):
     refresh_token: Annotated[str, Field(min_length=1, max_length=200)]
 
@@ -96,6 +104,8 @@ class UserOut(Out):
     full_name: str
     timezone: str
     referral_code: str
+    # False until the member confirms the address (link or code); checkout waits for it.
+    email_verified: bool
 
 
 class MeOut(UserOut):

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Integer, String
+from sqlalchemy import CheckConstraint, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.models.base import Base, CreatedAt, UTCDateTime
+from app.models.base import Base, CreatedAt, UTCDateTime, sql_in
 
 
 class TotpCredential(CreatedAt, Base):
@@ -35,18 +35,28 @@ class RecoveryCode(CreatedAt, Base):
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
-class EmailSignInCode(CreatedAt, Base):
-    """A 6-digit code mailed to sign in without the password: one live code per account
-    (asking again replaces it), 10 minutes, 5 tries. Stored as an HMAC, never as digits."""
+EMAIL_CODE_PURPOSES = ("sign_in", "verify")
 
-    __tablename__ = "email_sign_in_codes"
+
+class EmailCode(CreatedAt, Base):
+    """A 6-digit code mailed to sign in without the password, or to confirm the address:
+    one live code per account and purpose (asking again replaces it), 5 tries. Stored as
+    an HMAC, never as digits."""
+
+    __tablename__ = "email_codes"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    purpose: Mapped[str] = mapped_column(String(16))
     code_hash: Mapped[str] = mapped_column(String(64))
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
     failed_attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
+    __table_args__ = (
+        UniqueConstraint("user_id", "purpose"),  # one live code per purpose
+        CheckConstraint(sql_in("purpose", EMAIL_CODE_PURPOSES), name="purpose"),
+    )
+
 
 # Rows that let someone into an account: a deleted account loses them all.
-SIGN_IN_METHODS = (TotpCredential, RecoveryCode, EmailSignInCode)
+SIGN_IN_METHODS = (TotpCredential, RecoveryCode, EmailCode)

@@ -18,7 +18,7 @@ from sqlalchemy import delete, select
 
 from app.extensions import db
 from app.models.base import utcnow
-from app.models.sign_in import EmailSignInCode
+from app.models.sign_in import EmailCode
 from app.models.users import User
 from app.services import accounts, mail
 from app.services.db import is_postgres, transaction
@@ -31,9 +31,10 @@ WRONG_CODE = (
 )
 
 
-def _digest(user_id: int, code: str) -> str:
+def _digest(user_id: int, purpose: str, code: str) -> str:
     key = current_app.config["SECRET_KEY"].encode()
-    return hmac.new(key, f"email-code:{user_id}:{code}".encode(), hashlib.sha256).hexdigest()
+    message = f"email-code:{purpose}:{user_id}:{code}".encode()
+    return hmac.new(key, message, hashlib.sha256).hexdigest()
 
 
 def request_code(email: str) -> None:
@@ -41,18 +42,48 @@ def request_code(email: str) -> None:
     mail.send_later(mail_sign_in_code, email)
 
 
-def issue_code(user: User, *, now: datetime | None = None) -> str:
-    """A new code for the account, replacing any earlier one. Caller commits."""
+def issue_code(
+    user: User,
+    *,
+    purpose: str = "sign_in",
+    lifetime: timedelta = LIFETIME,
+    now: datetime | None = None,
+) -> str:
+    """A new code for the account, replacing any earlier one of that purpose. Caller commits."""
     code = f"{secrets.randbelow(1_000_000):06d}"
-    db.session.execute(delete(EmailSignInCode).where(EmailSignInCode.user_id == user.id))
+    db.session.execute(
+        delete(EmailCode).where(EmailCode.user_id == user.id, EmailCode.purpose == purpose)
+    )
     db.session.add(
-        EmailSignInCode(
+        EmailCode(
             user_id=user.id,
-            code_hash=_digest(user.id, code),
-            expires_at=(now or utcnow()) + LIFETIME,
+            purpose=purpose,
+            code_hash=_digest(user.id, purpose, code),
+            expires_at=(now or utcnow()) + lifetime,
         )
     )
     return code
+
+
+def spend_code(user: User, code: str, *, purpose: str, now: datetime) -> bool:
+    """True (and the code is gone) if it is the account's live code; a wrong try counts,
+    the fifth ends the code. Caller commits, also when this says False."""
+    query = select(EmailCode).where(EmailCode.user_id == user.id, EmailCode.purpose == purpose)
+    if is_postgres():
+        query = query.with_for_update()  # two guesses at once still count as two
+    stored = db.session.execute(query).scalar_one_or_none()
+    if stored is None:
+        return False
+    if stored.expires_at <= now:
+        db.session.delete(stored)
+        return False
+    if hmac.compare_digest(stored.code_hash, _digest(user.id, purpose, "".join(code.split()))):
+        db.session.delete(stored)  # spent in the same transaction: works once
+        return True
+    stored.failed_attempts += 1
+    if stored.failed_attempts >= MAX_ATTEMPTS:
+        db.session.delete(stored)
+    return False
 
 
 def mail_sign_in_code(email: str) -> None:
@@ -78,34 +109,15 @@ def mail_sign_in_code(email: str) -> None:
         current_app.logger.exception("sign-in code mail to user %s not sent", user.id)
 
 
-def _locked_code(user_id: int) -> EmailSignInCode | None:
-    query = select(EmailSignInCode).where(EmailSignInCode.user_id == user_id)
-    if is_postgres():
-        query = query.with_for_update()  # two guesses at once still count as two
-    return db.session.execute(query).scalar_one_or_none()
-
-
 def sign_in_with_code(email: str, code: str, *, now: datetime | None = None) -> User:
     """The account the code was mailed to (the code is spent), or AuthenticationFailed
     with one message for every failure: unknown address, wrong, expired or used up."""
     moment = now or utcnow()
-    typed = "".join(code.split())
     with transaction():
         user = accounts.find_by_email(email)
-        stored = _locked_code(user.id) if user is not None else None
-        accepted = False
-        if user is not None and stored is not None:
-            if stored.expires_at <= moment:
-                db.session.delete(stored)
-            elif hmac.compare_digest(stored.code_hash, _digest(user.id, typed)):
-                accepted = True
-                db.session.delete(stored)  # spent in the same transaction: works once
-                if user.status == "active":
-                    user.last_login_at = moment
-            else:
-                stored.failed_attempts += 1
-                if stored.failed_attempts >= MAX_ATTEMPTS:
-                    db.session.delete(stored)  # the fifth wrong try ends the code
+        accepted = user is not None and spend_code(user, code, purpose="sign_in", now=moment)
+        if accepted and user is not None and user.status == "active":
+            user.last_login_at = moment
     # The spent or counted try is committed before the refusal is raised.
     if user is None or not accepted:
         raise AuthenticationFailed(WRONG_CODE)

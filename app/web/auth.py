@@ -32,7 +32,13 @@ from app.login_limits import (
     account_reset_limit,
     is_account_limit,
 )
-from app.services import account_notices, accounts, email_codes, password_reset
+from app.services import (
+    account_notices,
+    accounts,
+    email_codes,
+    email_verification,
+    password_reset,
+)
 from app.services.errors import AccountDisabled, AuthenticationFailed, Conflict, ValidationFailed
 from app.web.errors import register_error_handlers
 from app.web.forms import apply_errors, timezone_choices
@@ -120,6 +126,11 @@ def too_many_attempts(error):
             )
     else:
         message = f"Too many attempts from your network. Wait {wait}, then try again."
+    if request.endpoint == "auth.resend_verification":
+        flash(f"Confirmation links were sent several times already. Wait {wait}.", "error")
+        response = redirect(url_for("web.settings") + "#profile")
+        response.headers["Retry-After"] = str(retry)
+        return response
     if request.endpoint == "auth.second_factor_verify":
         message = f"Too many wrong codes. Wait {wait}, then try again."
         form, template = second_factor_views.CodeForm(), "auth/second_factor_verify.html"
@@ -260,11 +271,43 @@ def register():
                 "your password."
             ]
         else:
+            email_verification.send_verification(user.id)
             login_user(user)
-            flash("Welcome to FitKart! Sync your steps from the app to start earning.", "success")
+            flash(
+                "Welcome to FitKart! Sync your steps from the app to start earning. We sent "
+                "you a link to confirm your e-mail: you need it before checking out.",
+                "success",
+            )
             return redirect(url_for("web.dashboard"))
     status = 200 if request.method == "GET" else 422
     return render_template("auth/register.html", form=form), status
+
+
+@bp.get("/email/verify/<token>")
+def verify_email(token: str):
+    """The link in the confirmation mail: works signed in or not (another device)."""
+    try:
+        email_verification.verify_link(token)
+    except email_verification.VerificationLinkInvalid as exc:
+        page = render_template("auth/email_verified.html", confirmed=False, message=exc.message)
+        return page, 400
+    return render_template("auth/email_verified.html", confirmed=True, message="")
+
+
+def _member_key() -> str:
+    return f"verify-again:{current_user.get_id()}"
+
+
+@bp.post("/settings/email/verify-again")
+@login_required
+@limiter.limit("3 per hour", key_func=_member_key)
+def resend_verification():
+    if current_user.email_verified:
+        flash("Your e-mail address is already confirmed.", "info")
+    else:
+        email_verification.send_verification(current_user.id)
+        flash(f"A new confirmation link is on its way to {current_user.email}.", "success")
+    return redirect(url_for("web.settings") + "#profile")
 
 
 @bp.route("/password/forgot", methods=["GET", "POST"])

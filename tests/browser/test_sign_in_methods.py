@@ -1,4 +1,5 @@
-"""Sign-in without the password in real Chromium on a 360 px phone: the e-mailed code."""
+"""In real Chromium on a 360 px phone: signing in with an e-mailed code, and confirming
+the e-mail address from the mailed link."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from playwright.sync_api import Page, expect
 from app.extensions import db
 from app.services import mail
 from tests.browser.conftest import PHONE
+from tests.browser.test_member_journeys import sign_in
 
 OVERFLOW = "document.documentElement.scrollWidth - window.innerWidth"
 
@@ -30,3 +32,22 @@ def test_a_member_signs_in_with_an_emailed_code_on_a_phone(page: Page, member, a
     page.screenshot(path=str(artifacts / "email-code-phone.png"), full_page=True)
     page.get_by_role("button", name="Sign in").click()
     expect(page).to_have_url(re.compile(r"/dashboard$"))
+
+
+def test_a_new_member_confirms_the_email_from_a_phone(page: Page, make_member, artifacts):
+    from app.services import email_verification
+
+    user = make_member(email_verified=False)
+    token = email_verification.make_token(user)
+    db.session.commit()
+    page.set_viewport_size(PHONE)
+    sign_in(page, user.email)
+    page.goto("/settings")
+    assert "not confirmed yet" in page.locator("[data-email-status]").inner_text()
+
+    page.goto(f"/email/verify/{token}")
+    expect(page.get_by_role("heading", name="Your e-mail is confirmed")).to_be_visible()
+    assert page.evaluate(OVERFLOW) <= 0
+    page.screenshot(path=str(artifacts / "email-confirmed-phone.png"), full_page=True)
+    page.goto("/settings")
+    assert "is confirmed" in page.locator("[data-email-status]").inner_text()

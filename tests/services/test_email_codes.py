@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models.base import utcnow
-from app.models.sign_in import EmailSignInCode
+from app.models.sign_in import EmailCode
 from app.services import email_codes
 from app.services.db import transaction
 from app.services.errors import AccountDisabled, AuthenticationFailed
@@ -23,7 +23,7 @@ def _issue(user, now=None) -> str:
 def test_a_code_signs_in_once(member):
     code = _issue(member)
     assert len(code) == 6 and code.isdigit()
-    stored = db.session.scalars(select(EmailSignInCode.code_hash)).one()
+    stored = db.session.scalars(select(EmailCode.code_hash)).one()
     assert code not in stored
     assert email_codes.sign_in_with_code(member.email.upper(), f" {code} ").id == member.id
     with pytest.raises(AuthenticationFailed):
@@ -33,7 +33,7 @@ def test_a_code_signs_in_once(member):
 def test_asking_again_replaces_the_live_code(member):
     first = _issue(member)
     second = _issue(member)
-    assert db.session.scalar(select(func.count()).select_from(EmailSignInCode)) == 1
+    assert db.session.scalar(select(func.count()).select_from(EmailCode)) == 1
     if first != second:
         with pytest.raises(AuthenticationFailed):
             email_codes.sign_in_with_code(member.email, first)
@@ -45,7 +45,7 @@ def test_a_code_expires_after_ten_minutes(member):
     code = _issue(member, now=issued)
     with pytest.raises(AuthenticationFailed):
         email_codes.sign_in_with_code(member.email, code, now=issued + timedelta(minutes=10))
-    assert db.session.scalar(select(func.count()).select_from(EmailSignInCode)) == 0
+    assert db.session.scalar(select(func.count()).select_from(EmailCode)) == 0
 
 
 def test_the_fifth_wrong_try_ends_the_code(member):
