@@ -109,6 +109,18 @@ class Config:
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL") or None
     # None: derived from PUBLIC_BASE_URL in create_app; requests for other hosts get 400.
     TRUSTED_HOSTS = _optional_list("TRUSTED_HOSTS")
+    # Sign in with Google / Apple: the app's client ids (the ID token's `aud`). Empty: off,
+    # and the endpoints answer 404.
+    GOOGLE_CLIENT_IDS = _list("GOOGLE_CLIENT_IDS", "")
+    APPLE_CLIENT_IDS = _list("APPLE_CLIENT_IDS", "")
+    GOOGLE_JWKS_URL = (
+        os.environ.get("GOOGLE_JWKS_URL") or "https://www.googleapis.com/oauth2/v3/certs"
+    )
+    APPLE_JWKS_URL = os.environ.get("APPLE_JWKS_URL") or "https://appleid.apple.com/auth/keys"
+    # How long fetched provider keys are trusted, and the least time between two refetches
+    # for an unknown key id (a flood of made-up kids must not hammer the provider).
+    OIDC_JWKS_LIFESPAN_SECONDS = _int("OIDC_JWKS_LIFESPAN_SECONDS", 3600)
+    OIDC_JWKS_REFRESH_COOLDOWN_SECONDS = _int("OIDC_JWKS_REFRESH_COOLDOWN_SECONDS", 30)
 
 
 class DevelopmentConfig(Config):
@@ -143,6 +155,9 @@ class TestingConfig(Config):
     METRICS_ALLOW_IPS: list[str] = []
     REDIS_URL = None
     PUBLIC_BASE_URL = "http://localhost"
+    # Provider sign-in stays off unless a test points it at its own local provider.
+    GOOGLE_CLIENT_IDS: list[str] = []
+    APPLE_CLIENT_IDS: list[str] = []
     TRUSTED_HOSTS = None
 
 

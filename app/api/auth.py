@@ -13,7 +13,10 @@ from app.api.schemas import (
     EmailCodeVerifyIn,
     EmailVerificationIn,
     EmailVerifiedOut,
+    LinkedProviderOut,
     LoginIn,
+    ProviderLinkIn,
+    ProviderSignInIn,
     RefreshIn,
     RegisterIn,
     TokenOut,
@@ -22,7 +25,7 @@ from app.api.schemas import (
 from app.extensions import limiter
 from app.login_limits import account_email_code_limit, account_login_limit
 from app.models.users import User
-from app.services import accounts, email_codes, email_verification, tokens
+from app.services import accounts, email_codes, email_verification, provider_sign_in, tokens
 from app.services.db import transaction
 from app.services.errors import DomainError
 
@@ -145,6 +148,72 @@ def email_code_verify(body: EmailCodeVerifyIn):
     with transaction():
         pair = tokens.issue_pair(user, _client(body.device_name))
     return reply(AuthOut(user=_user_out(user), **pair.as_dict()))
+
+
+def _provider_sign_in(name: str, body: ProviderSignInIn):
+    result = provider_sign_in.sign_in(
+        name, body.id_token, nonce=body.nonce, full_name=body.full_name
+    )
+    with transaction():
+        pair = tokens.issue_pair(result.user, _client(body.device_name))
+    status = 201 if result.created else 200
+    return reply(AuthOut(user=_user_out(result.user), **pair.as_dict()), status)
+
+
+_PROVIDER_ERRORS = (401, 403, 404, 409, 429, 503)
+
+
+@operation(
+    bp,
+    "POST",
+    "/auth/oauth/google",
+    summary="Sign in with a Google ID token (201: a new account, 200: a known one); "
+    "404 provider_not_configured without GOOGLE_CLIENT_IDS",
+    body=ProviderSignInIn,
+    responses={200: AuthOut, 201: AuthOut},
+    errors=_PROVIDER_ERRORS,
+    auth=False,
+    tags=["auth"],
+)
+@limiter.limit("20 per minute", key_func=_ip_key)
+def oauth_google(body: ProviderSignInIn):
+    return _provider_sign_in("google", body)
+
+
+@operation(
+    bp,
+    "POST",
+    "/auth/oauth/apple",
+    summary="Sign in with an Apple ID token (send full_name on the first sign-in: Apple "
+    "gives it only then); 404 provider_not_configured without APPLE_CLIENT_IDS",
+    body=ProviderSignInIn,
+    responses={200: AuthOut, 201: AuthOut},
+    errors=_PROVIDER_ERRORS,
+    auth=False,
+    tags=["auth"],
+)
+@limiter.limit("20 per minute", key_func=_ip_key)
+def oauth_apple(body: ProviderSignInIn):
+    return _provider_sign_in("apple", body)
+
+
+@operation(
+    bp,
+    "POST",
+    "/me/providers/<provider>",
+    summary="Link a Google or Apple account to the signed-in member (its ID token)",
+    body=ProviderLinkIn,
+    responses={201: LinkedProviderOut},
+    errors=(404, 409, 429, 503),
+    tags=["auth"],
+)
+@limiter.limit("20 per hour", key_func=lambda: _member_key("link-provider"))
+def link_provider(provider: str, body: ProviderLinkIn):
+    identity = provider_sign_in.link(current_member(), provider, body.id_token, nonce=body.nonce)
+    out = LinkedProviderOut(
+        provider=identity.provider, email=identity.email, linked_at=identity.created_at
+    )
+    return reply(out, 201)
 
 
 @operation(

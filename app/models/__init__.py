@@ -15,7 +15,13 @@ from app.models.gamification import Achievement, LeaderboardEntry, UserAchieveme
 from app.models.jobs import JobLock
 from app.models.notifications import Notification
 from app.models.orders import Order, OrderItem
-from app.models.sign_in import EmailCode, RecoveryCode, TotpCredential
+from app.models.sign_in import (
+    EmailCode,
+    ExternalIdentity,
+    RecoveryCode,
+    TotpCredential,
+    UsedNonce,
+)
 from app.models.steps import StepRecord, StepValidation
 from app.models.users import Referral, RefreshToken, User, UserAddress
 from app.models.wallet import CoinTransaction, Wallet
@@ -29,6 +35,7 @@ __all__ = [
     "CartItem",
     "CoinTransaction",
     "EmailCode",
+    "ExternalIdentity",
     "IdempotencyKey",
     "JobLock",
     "JobRun",
@@ -44,6 +51,7 @@ __all__ = [
     "StepRecord",
     "StepValidation",
     "TotpCredential",
+    "UsedNonce",
     "User",
     "UserAchievement",
     "UserAddress",

@@ -58,5 +58,37 @@ class EmailCode(CreatedAt, Base):
     )
 
 
+PROVIDERS = ("google", "apple")
+
+
+class ExternalIdentity(CreatedAt, Base):
+    """A Google or Apple account linked to a member: the provider's stable `sub`."""
+
+    __tablename__ = "external_identities"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    provider: Mapped[str] = mapped_column(String(16))
+    subject: Mapped[str] = mapped_column(String(255))
+    # As the provider gave it (an Apple private-relay address stays a relay address).
+    email: Mapped[str | None] = mapped_column(String(254))
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    __table_args__ = (
+        UniqueConstraint("provider", "subject"),
+        UniqueConstraint("user_id", "provider"),  # one Google and one Apple per member
+        CheckConstraint(sql_in("provider", PROVIDERS), name="provider"),
+    )
+
+
+class UsedNonce(Base):
+    """A nonce an ID token was accepted with: the same one again is a replay."""
+
+    __tablename__ = "used_nonces"
+
+    nonce_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+
+
 # Rows that let someone into an account: a deleted account loses them all.
-SIGN_IN_METHODS = (TotpCredential, RecoveryCode, EmailCode)
+SIGN_IN_METHODS = (TotpCredential, RecoveryCode, EmailCode, ExternalIdentity)

@@ -51,6 +51,9 @@ def issue_code(
 ) -> str:
     """A new code for the account, replacing any earlier one of that purpose. Caller commits."""
     code = f"{secrets.randbelow(1_000_000):06d}"
+    if is_postgres():
+        # Two requests at once for one account: the second waits, then replaces the first.
+        db.session.execute(select(User.id).where(User.id == user.id).with_for_update())
     db.session.execute(
         delete(EmailCode).where(EmailCode.user_id == user.id, EmailCode.purpose == purpose)
     )

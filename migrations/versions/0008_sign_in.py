@@ -1,5 +1,6 @@
 """Sign-in methods: TOTP authenticators and recovery codes for the admin second factor,
-e-mailed codes (sign-in and address confirmation), and users.email_verified_at.
+e-mailed codes (sign-in and address confirmation), users.email_verified_at, Google and
+Apple identities with the nonces their ID tokens used.
 
 Revision ID: 0008_sign_in
 Revises: 0007_admin_tokens
@@ -56,6 +57,31 @@ def upgrade():
     sa.UniqueConstraint('user_id', 'purpose', name=op.f('uq_email_codes_user_id_purpose'))
     )
 
+    op.create_table('external_identities',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('provider', sa.String(length=16), nullable=False),
+    sa.Column('subject', sa.String(length=255), nullable=False),
+    sa.Column('email', sa.String(length=254), nullable=True),
+    sa.Column('last_used_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), server_default=sa.text('(CURRENT_TIMESTAMP)'), nullable=False),
+    sa.CheckConstraint("provider IN ('google','apple')", name=op.f('ck_external_identities_provider')),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_external_identities_user_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_external_identities')),
+    sa.UniqueConstraint('provider', 'subject', name=op.f('uq_external_identities_provider_subject')),
+    sa.UniqueConstraint('user_id', 'provider', name=op.f('uq_external_identities_user_id_provider'))
+    )
+    with op.batch_alter_table('external_identities', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_external_identities_user_id'), ['user_id'], unique=False)
+
+    op.create_table('used_nonces',
+    sa.Column('nonce_hash', sa.String(length=64), nullable=False),
+    sa.Column('expires_at', sa.DateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('nonce_hash', name=op.f('pk_used_nonces'))
+    )
+    with op.batch_alter_table('used_nonces', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_used_nonces_expires_at'), ['expires_at'], unique=False)
+
     with op.batch_alter_table('users', schema=None) as batch_op:
         batch_op.add_column(sa.Column('email_verified_at', sa.DateTime(timezone=True), nullable=True))
     # Accounts from before verification existed keep checking out: their address is taken as confirmed.
@@ -67,6 +93,12 @@ def downgrade():
     # (SQLite 3.35+ drops a column in place).
     op.drop_column('users', 'email_verified_at')
     op.drop_table('email_codes')
+    with op.batch_alter_table('used_nonces', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_used_nonces_expires_at'))
+    op.drop_table('used_nonces')
+    with op.batch_alter_table('external_identities', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_external_identities_user_id'))
+    op.drop_table('external_identities')
     with op.batch_alter_table('recovery_codes', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_recovery_codes_user_id'))
     op.drop_table('recovery_codes')
