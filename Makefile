@@ -8,7 +8,7 @@ DEMO_DAYS  ?= 90
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: install run serve test bench bench-fraud lint format clean
+.PHONY: install run serve test bench bench-fraud lint format clean totp-code
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,9 +27,14 @@ run: install
 	@echo ""
 	@echo "FitKart is starting on http://$(HOST):$(PORT)"
 	@echo "  development admin:  admin@fitkart.example / fitkart-admin"
+	@echo "    second factor:    run 'make totp-code' in another terminal for its 6-digit code"
 	@echo "  demo member:        member1@demo.fitkart.example / fitkart-demo"
 	@echo ""
 	SCHEDULER_ENABLED=$${SCHEDULER_ENABLED:-true} $(FLASK) run --host $(HOST) --port $(PORT)
+
+# The development admin's current authenticator code (development only).
+totp-code:
+	@$(FLASK) users totp-code $${EMAIL:-admin@fitkart.example}
 
 # Production serving: gunicorn with gunicorn.conf.py (set SECRET_KEY, DATABASE_URL, REDIS_URL…).
 serve: install

@@ -12,6 +12,11 @@ from app.services.errors import DomainError
 DEFAULT_ADMIN_EMAIL = "admin@fitkart.example"
 # Development-only credentials, printed by `make run` and given in the README.
 DEV_ADMIN_PASSWORD = "fitkart-admin"
+SECOND_FACTOR_STEP = (
+    "Next step: sign in at /login with this password. Admins need a second factor, so the "
+    "first sign-in shows a QR code (once) to scan with an authenticator app, then ten "
+    "one-time recovery codes to keep; /admin opens only after that."
+)
 
 
 def register_cli(app: Flask) -> None:
@@ -43,8 +48,8 @@ def seed_initial(admin_email: str, admin_password: str | None) -> None:
     """Admin account, 7 achievements, 8 products and the settings. Safe to re-run."""
     from seeds.initial import load_initial
 
+    development = current_app.config.get("ENV_NAME") == "development"
     if not admin_password:
-        development = current_app.config.get("ENV_NAME") == "development"
         admin_password = DEV_ADMIN_PASSWORD if development else accounts.generate_password()
     try:
         result = load_initial(admin_email, admin_password)
@@ -54,6 +59,10 @@ def seed_initial(admin_email: str, admin_password: str | None) -> None:
         raise click.ClickException(exc.message) from None
     if result.admin_created:
         click.echo(f"Admin account: {result.admin_email} / {result.admin_password}")
+        if development:
+            _enrol_development_authenticator(result.admin_email)
+        else:
+            click.echo(SECOND_FACTOR_STEP)
     else:
         click.echo(f"Admin account {result.admin_email} already exists; left as it is.")
     click.echo(
@@ -94,12 +103,43 @@ def users_group() -> None:
 def create_admin(email: str, password: str, name: str) -> None:
     """Create an admin account (production admins come from here)."""
     try:
-        user = accounts.create_user(email, password, name, role="admin")
+        user = accounts.create_user(email, password, name, role="admin", email_verified=True)
         db.session.commit()
     except DomainError as exc:
         db.session.rollback()
         raise click.ClickException(exc.message) from None
     click.echo(f"Admin {user.email} created.")
+    click.echo(SECOND_FACTOR_STEP)
+
+
+def _enrol_development_authenticator(email: str) -> None:
+    from app.services import second_factor
+
+    user = accounts.find_by_email(email)
+    assert user is not None
+    secret = second_factor.new_secret()
+    second_factor.enrol_without_check(user, secret)
+    click.echo(
+        f"Its second factor (development only): add the key {secret} to an authenticator "
+        f"app, or run `flask users totp-code {email}` for the current code."
+    )
+
+
+@users_group.command("totp-code")
+@click.argument("email")
+def totp_code(email: str) -> None:
+    """Development only: the code an admin's authenticator app shows now."""
+    from app.services import second_factor
+
+    if current_app.config.get("ENV_NAME") != "development":
+        raise click.ClickException("totp-code works in development only (FITKART_ENV).")
+    user = accounts.find_by_email(email)
+    if user is None:
+        raise click.ClickException(f"No account for {email}.")
+    try:
+        click.echo(second_factor.code_for_development(user))
+    except DomainError as exc:
+        raise click.ClickException(exc.message) from None
 
 
 @click.group("bench", help="Measurements that choose settings for this machine.")

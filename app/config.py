@@ -113,6 +113,18 @@ class Config:
     # Production only: redirect plain-HTTP requests to HTTPS (the TLS proxy sets
     # X-Forwarded-Proto); HSTS is sent in production regardless.
     FORCE_HTTPS = _bool("FORCE_HTTPS", True)
+    # Sign in with Google / Apple: the app's client ids (the ID token's `aud`). Empty: off,
+    # and the endpoints answer 404.
+    GOOGLE_CLIENT_IDS = _list("GOOGLE_CLIENT_IDS", "")
+    APPLE_CLIENT_IDS = _list("APPLE_CLIENT_IDS", "")
+    GOOGLE_JWKS_URL = (
+        os.environ.get("GOOGLE_JWKS_URL") or "https://www.googleapis.com/oauth2/v3/certs"
+    )
+    APPLE_JWKS_URL = os.environ.get("APPLE_JWKS_URL") or "https://appleid.apple.com/auth/keys"
+    # How long fetched provider keys are trusted, and the least time between two refetches
+    # for an unknown key id (a flood of made-up kids must not hammer the provider).
+    OIDC_JWKS_LIFESPAN_SECONDS = _int("OIDC_JWKS_LIFESPAN_SECONDS", 3600)
+    OIDC_JWKS_REFRESH_COOLDOWN_SECONDS = _int("OIDC_JWKS_REFRESH_COOLDOWN_SECONDS", 30)
 
 
 class DevelopmentConfig(Config):
@@ -147,6 +159,9 @@ class TestingConfig(Config):
     METRICS_ALLOW_IPS: list[str] = []
     REDIS_URL = None
     PUBLIC_BASE_URL = "http://localhost"
+    # Provider sign-in stays off unless a test points it at its own local provider.
+    GOOGLE_CLIENT_IDS: list[str] = []
+    APPLE_CLIENT_IDS: list[str] = []
     TRUSTED_HOSTS = None
 
 

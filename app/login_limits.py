@@ -18,6 +18,7 @@ from app.services.accounts import email_identity
 ACCOUNT_KEY_PREFIX = "login-account:"
 ACCOUNT_LOGIN_LIMITS = "5 per minute; 20 per hour; 50 per day"
 ACCOUNT_RESET_LIMIT = "5 per hour"
+ACCOUNT_EMAIL_CODE_LIMIT = "3 per 10 minutes; 10 per day"
 
 
 def _submitted_email() -> str:
@@ -51,6 +52,11 @@ account_login_limit = limiter.shared_limit(
 # Reset mails to one address, whoever asks and from wherever.
 account_reset_limit = limiter.shared_limit(
     ACCOUNT_RESET_LIMIT, scope="reset-account", key_func=account_key, methods=["POST"]
+)
+
+# Sign-in codes mailed to one address, web and API together, whoever asks.
+account_email_code_limit = limiter.shared_limit(
+    ACCOUNT_EMAIL_CODE_LIMIT, scope="email-code-account", key_func=account_key, methods=["POST"]
 )
 
 

@@ -209,6 +209,7 @@ def generate_demo(
                 timezone=walker.timezone,
                 referral_code=walker.referral_code,
                 password_hash=password_hash,
+                email_verified=True,
             )
             user.created_at = datetime.combine(walker.joined, time(8, 0), tzinfo=UTC)
             chunk_ids.append(user.id)

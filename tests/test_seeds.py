@@ -225,6 +225,11 @@ def test_seed_demo_creates_members_steps_flags_orders_and_balanced_wallets(runne
     assert_demo_data_is_consistent()
     member = accounts.authenticate(f"member1@{DEMO_DOMAIN}", DEMO_PASSWORD)
     assert member.role == "member"
+    # Seeded accounts come confirmed: demo members can check out, the admin too.
+    unconfirmed = db.session.scalar(
+        select(func.count()).select_from(User).where(User.email_verified_at.is_(None))
+    )
+    assert unconfirmed == 0
 
 
 def test_seed_demo_a_second_time_adds_nothing(runner):

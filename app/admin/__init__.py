@@ -13,12 +13,15 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 @bp.before_request
 def require_admin():
-    """Anonymous visitors go to the login page; signed-in members get a 403."""
+    """Anonymous visitors go to the login page; signed-in members get a 403; an admin
+    passes only with a second factor set up and proven in this session."""
     if not current_user.is_authenticated:
         return login_manager.unauthorized()
     if not current_user.is_admin:
         abort(403)
-    return None
+    from app.web.second_factor import gate_admin_console
+
+    return gate_admin_console()
 
 
 @bp.context_processor

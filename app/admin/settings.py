@@ -13,6 +13,7 @@ from app.admin import bp
 from app.services import settings as settings_service
 from app.services.db import transaction
 from app.services.errors import ValidationFailed
+from app.web.second_factor import recent_second_factor
 
 # One text field per setting; the settings service, not WTForms, decides what is valid.
 SettingsForm = type(
@@ -30,6 +31,7 @@ SettingsForm = type(
 
 
 @bp.route("/settings", methods=["GET", "POST"])
+@recent_second_factor
 def settings():
     current = settings_service.get_settings()
     form = SettingsForm(

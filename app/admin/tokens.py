@@ -13,6 +13,7 @@ from app.admin import bp
 from app.models.base import utcnow
 from app.services import admin_tokens
 from app.services.errors import ValidationFailed
+from app.web.second_factor import recent_second_factor
 
 
 class TokenForm(FlaskForm):
@@ -57,6 +58,7 @@ def tokens():
 
 
 @bp.post("/tokens")
+@recent_second_factor
 def token_create():
     form = TokenForm()
     if not form.validate():

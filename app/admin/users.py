@@ -20,6 +20,7 @@ from app.services import linked_accounts, member_admin, password_reset, referral
 from app.services.audit import record_admin_action
 from app.services.db import transaction
 from app.services.errors import InsufficientCoins, ValidationFailed
+from app.web.second_factor import recent_second_factor
 
 PAGE_SIZE = 50
 
@@ -105,6 +106,7 @@ def referral_hold_reject(hold_id: int):
 
 
 @bp.post("/users/<int:user_id>/status")
+@recent_second_factor
 def user_status(user_id: int):
     status = request.form.get("status", "")
     member = member_admin.set_status(
@@ -118,6 +120,7 @@ _WHOLE_NUMBER = re.compile(r"[+-]?[0-9]{1,12}")
 
 
 @bp.post("/users/<int:user_id>/adjust")
+@recent_second_factor
 def user_adjust(user_id: int):
     raw = (request.form.get("amount") or "").strip().replace(",", "")
     reason = request.form.get("reason", "")

@@ -85,10 +85,11 @@ def order_out(order: Order) -> OrderOut:
     bp,
     "POST",
     "/orders",
-    summary="Redeem coins: reserves stock and freezes the coins until shipment",
+    summary="Redeem coins: reserves stock and freezes the coins until shipment "
+    "(403 email_not_verified until the member confirms the e-mail address)",
     body=OrderIn,
     responses={201: OrderOut},
-    errors=(404, 409),
+    errors=(403, 404, 409),
     idempotent=True,
     tags=["orders"],
 )

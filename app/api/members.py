@@ -107,6 +107,7 @@ def me():
             full_name=user.full_name,
             timezone=user.timezone,
             referral_code=user.referral_code,
+            email_verified=user.email_verified,
             wallet=_wallet_out(user.id),
         )
     )

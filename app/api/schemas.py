@@ -65,6 +65,48 @@ class LoginIn(BodyIn):
     device_name: Annotated[str, Field(max_length=120)] | None = None
 
 
+class EmailCodeIn(BodyIn):
+    email: Email
+
+
+class EmailCodeVerifyIn(BodyIn):
+    email: Email
+    code: Annotated[str, Field(min_length=1, max_length=16)]
+    device_name: Annotated[str, Field(max_length=120)] | None = None
+
+
+class EmailCodeSentOut(Out):
+    message: str
+
+
+class EmailVerificationIn(BodyIn):
+    code: Annotated[str, Field(min_length=1, max_length=16)]
+
+
+class EmailVerifiedOut(Out):
+    email_verified: bool
+
+
+class ProviderSignInIn(BodyIn):
+    id_token: Annotated[str, Field(min_length=1, max_length=8192)]
+    # The raw nonce the app gave the provider SDK; each may be used once.
+    nonce: Annotated[str, Field(min_length=1, max_length=256)] | None = None
+    # Apple shares the name only on the first sign-in, with the app, not in the token.
+    full_name: Annotated[str, Field(max_length=120)] | None = None
+    device_name: Annotated[str, Field(max_length=120)] | None = None
+
+
+class ProviderLinkIn(BodyIn):
+    id_token: Annotated[str, Field(min_length=1, max_length=8192)]
+    nonce: Annotated[str, Field(min_length=1, max_length=256)] | None = None
+
+
+class LinkedProviderOut(Out):
+    provider: Literal["google", "apple"]
+    email: str | None
+    linked_at: datetime
+
+
 class RefreshIn(BodyIn):
     refresh_token: Annotated[str, Field(min_length=1, max_length=200)]
 
@@ -82,6 +124,8 @@ class UserOut(Out):
     full_name: str
     timezone: str
     referral_code: str
+    # False until the member confirms the address (link or code); checkout waits for it.
+    email_verified: bool
 
 
 class MeOut(UserOut):

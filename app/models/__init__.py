@@ -16,6 +16,13 @@ from app.models.jobs import JobLock
 from app.models.linked_accounts import AccountDevice, ReferralHold, SignupAddress
 from app.models.notifications import Notification
 from app.models.orders import Order, OrderItem
+from app.models.sign_in import (
+    EmailCode,
+    ExternalIdentity,
+    RecoveryCode,
+    TotpCredential,
+    UsedNonce,
+)
 from app.models.steps import StepRecord, StepValidation
 from app.models.users import Referral, RefreshToken, User, UserAddress
 from app.models.wallet import CoinTransaction, Wallet
@@ -29,6 +36,8 @@ __all__ = [
     "Base",
     "CartItem",
     "CoinTransaction",
+    "EmailCode",
+    "ExternalIdentity",
     "IdempotencyKey",
     "JobLock",
     "JobRun",
@@ -36,6 +45,7 @@ __all__ = [
     "Notification",
     "Order",
     "OrderItem",
+    "RecoveryCode",
     "Referral",
     "ReferralHold",
     "RefreshToken",
@@ -44,6 +54,8 @@ __all__ = [
     "SignupAddress",
     "StepRecord",
     "StepValidation",
+    "TotpCredential",
+    "UsedNonce",
     "User",
     "UserAchievement",
     "UserAddress",

@@ -46,6 +46,8 @@ class User(UserMixin, Timestamps, Base):
     # Bumped on password change so every other browser session ends.
     session_version: Mapped[int] = mapped_column(Integer, default=1, server_default=text("1"))
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Until the member follows the mailed link (or types the code), no checkout.
+    email_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     wallet = relationship("Wallet", back_populates="user", uselist=False)
@@ -65,6 +67,10 @@ class User(UserMixin, Timestamps, Base):
         ),
         Index("ix_users_created_at", "created_at"),
     )
+
+    @property
+    def email_verified(self) -> bool:
+        return self.email_verified_at is not None
 
     @property
     def is_admin(self) -> bool:

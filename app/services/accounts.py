@@ -90,8 +90,10 @@ def create_user(
     referral_code: str | None = None,
     password_hash: str | None = None,
     signup_ip: str | None = None,
+    email_verified: bool = False,
 ) -> User:
-    """Register a member (or admin) with an empty wallet. Caller commits.
+    """Register a member (or admin) with an empty wallet. Caller commits. The address is
+    unconfirmed unless `email_verified` (the caller then mails the confirmation).
 
     `signup_ip` is the address the account was created from (kept for linked accounts).
 
@@ -134,6 +136,8 @@ def create_user(
         timezone=tz,
         role=role,
         referral_code=new_referral_code(),
+        # Seeds, demo data and admins made on the command line come with a known address.
+        email_verified_at=utcnow() if email_verified else None,
     )
     try:
         # A savepoint: a concurrent registration of the same e-mail loses here, not in a 500.

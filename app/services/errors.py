@@ -36,6 +36,12 @@ class AccountDisabled(Forbidden):
     code = "account_disabled"
 
 
+class EmailNotVerified(Forbidden):
+    """Checkout waits until the member has confirmed the e-mail address."""
+
+    code = "email_not_verified"
+
+
 class Conflict(DomainError):
     status = 409
     code = "conflict"

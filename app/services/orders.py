@@ -19,8 +19,8 @@ from app.extensions import db
 from app.models.base import utcnow
 from app.models.catalog import RewardProduct
 from app.models.orders import Order, OrderItem
-from app.models.users import UserAddress
-from app.services import achievements, ledger, referrals
+from app.models.users import User, UserAddress
+from app.services import achievements, email_verification, ledger, referrals
 from app.services.audit import record_admin_action
 from app.services.db import transaction
 from app.services.errors import InvalidTransition, NotFound, OutOfStock, ValidationFailed
@@ -134,7 +134,12 @@ def place_order(
     shipping_address: dict[str, Any] | None = None,
     now: datetime | None = None,
 ) -> Order:
-    """Checkout: reserve stock, freeze coins, create the order — all or nothing."""
+    """Checkout: reserve stock, freeze coins, create the order — all or nothing. Only with a
+    confirmed e-mail address (EmailNotVerified otherwise)."""
+    member = db.session.get(User, user_id)
+    if member is None:
+        raise NotFound("No such member.")
+    email_verification.require_verified(member)
     merged = _merge_lines(lines)
     when = now or utcnow()
     with transaction():

@@ -16,6 +16,7 @@ from app.models.gamification import Achievement, UserAchievement
 from app.models.linked_accounts import AccountDevice, SignupAddress
 from app.models.notifications import Notification
 from app.models.orders import Order
+from app.models.sign_in import SIGN_IN_METHODS
 from app.models.steps import StepRecord, StepValidation
 from app.models.users import Referral, RefreshToken, User, UserAddress
 from app.models.wallet import CoinTransaction
@@ -358,7 +359,14 @@ def delete_account(user: User, password: str, *, now: datetime | None = None) ->
             .values(shipping_address=_redacted_address)
             .execution_options(synchronize_session=False)
         )
-        for table in (CartItem, Notification, IdempotencyKey, AccountDevice, SignupAddress):
+        for table in (
+            CartItem,
+            Notification,
+            IdempotencyKey,
+            AccountDevice,
+            SignupAddress,
+            *SIGN_IN_METHODS,
+        ):
             db.session.execute(delete(table).where(table.user_id == uid))
         tokens.revoke_all_for_user(uid, reason="account_deleted")
         db.session.execute(

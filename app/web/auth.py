@@ -15,12 +15,30 @@ from flask import (
 )
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
+from wtforms import (
+    BooleanField,
+    EmailField,
+    HiddenField,
+    PasswordField,
+    SelectField,
+    StringField,
+)
 from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
 from app.extensions import db, limiter
-from app.login_limits import account_login_limit, account_reset_limit, is_account_limit
-from app.services import account_notices, accounts, password_reset
+from app.login_limits import (
+    account_email_code_limit,
+    account_login_limit,
+    account_reset_limit,
+    is_account_limit,
+)
+from app.services import (
+    account_notices,
+    accounts,
+    email_codes,
+    email_verification,
+    password_reset,
+)
 from app.services.errors import AccountDisabled, AuthenticationFailed, Conflict, ValidationFailed
 from app.web.errors import register_error_handlers
 from app.web.forms import apply_errors, timezone_choices
@@ -32,11 +50,25 @@ register_error_handlers(bp)
 LOGIN_LIMIT = "10 per minute"
 REGISTER_LIMIT = "20 per hour"
 RESET_LIMIT = "5 per 15 minutes"
+EMAIL_CODE_LIMIT = "10 per hour"
 
 
 class LoginForm(FlaskForm):
     email = EmailField("E-mail", validators=[DataRequired(), Length(max=254)])
     password = PasswordField("Password", validators=[DataRequired(), Length(max=256)])
+    remember = BooleanField("Keep me signed in on this device for 14 days")
+
+
+class EmailCodeForm(FlaskForm):
+    email = EmailField("E-mail", validators=[DataRequired(), Length(max=254)])
+
+
+class EmailCodeSignInForm(FlaskForm):
+    email = HiddenField(validators=[DataRequired(), Length(max=254)])
+    code = StringField(
+        "Code from the e-mail",
+        validators=[DataRequired("Type the 6 digits from the e-mail."), Length(max=16)],
+    )
     remember = BooleanField("Keep me signed in on this device for 14 days")
 
 
@@ -85,6 +117,8 @@ def too_many_attempts(error):
     if current is not None and is_account_limit(current.key):
         if request.endpoint == "auth.forgot_password":
             message = f"Too many reset e-mails were asked for this address. Wait {wait}."
+        elif request.endpoint == "auth.email_code":
+            message = f"Too many codes were asked for this address. Wait {wait}."
         else:
             message = (
                 f"Too many attempts to sign in to this account. Wait {wait}, then try again, "
@@ -92,7 +126,19 @@ def too_many_attempts(error):
             )
     else:
         message = f"Too many attempts from your network. Wait {wait}, then try again."
-    if request.endpoint == "auth.register":
+    if request.endpoint == "auth.resend_verification":
+        flash(f"Confirmation links were sent several times already. Wait {wait}.", "error")
+        response = redirect(url_for("web.settings") + "#profile")
+        response.headers["Retry-After"] = str(retry)
+        return response
+    if request.endpoint == "auth.second_factor_verify":
+        message = f"Too many wrong codes. Wait {wait}, then try again."
+        form, template = second_factor_views.CodeForm(), "auth/second_factor_verify.html"
+    elif request.endpoint == "auth.email_code":
+        form, template = EmailCodeForm(), "auth/email_code.html"
+    elif request.endpoint == "auth.email_code_sign_in":
+        form, template = EmailCodeSignInForm(), "auth/email_code_sent.html"
+    elif request.endpoint == "auth.register":
         form = RegisterForm()
         form.timezone.choices = timezone_choices()
         template = "auth/register.html"
@@ -101,10 +147,15 @@ def too_many_attempts(error):
     else:
         form, template = LoginForm(), "auth/login.html"
     response = current_app.make_response(
-        (render_template(template, form=form, form_error=message), 429)
+        (render_template(template, form=form, form_error=message, email=_typed_email(form)), 429)
     )
     response.headers["Retry-After"] = str(retry)
     return response
+
+
+def _typed_email(form: FlaskForm) -> str | None:
+    field = getattr(form, "email", None)
+    return field.data if field is not None else None
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -123,16 +174,68 @@ def login():
             form_error = exc.message
         else:
             db.session.commit()
-            login_user(user, remember=bool(form.remember.data))
-            return redirect(safe_next(request.args.get("next")))
+            return _signed_in(user, remember=bool(form.remember.data))
     status = 200 if request.method == "GET" else 422
     return render_template("auth/login.html", form=form, form_error=form_error), status
+
+
+def _signed_in(user, *, remember: bool):
+    """Start the session, then go on; an admin proves the second factor before anything."""
+    second_factor_views.forget_verification()
+    login_user(user, remember=remember)
+    if user.is_admin:
+        return redirect(
+            url_for(
+                "auth.second_factor_verify",
+                next=safe_next(request.args.get("next"), "admin.overview"),
+            )
+        )
+    return redirect(safe_next(request.args.get("next")))
+
+
+@bp.route("/login/code", methods=["GET", "POST"])
+@limiter.limit(EMAIL_CODE_LIMIT, key_func=_ip_key, methods=["POST"])
+@account_email_code_limit
+def email_code():
+    """Ask for a sign-in code by e-mail: the same answer whether or not the address exists."""
+    if current_user.is_authenticated:
+        return redirect(url_for("web.dashboard"))
+    form = EmailCodeForm()
+    if form.validate_on_submit():
+        email_codes.request_code(form.email.data or "")
+        db.session.rollback()
+        entry = EmailCodeSignInForm(formdata=None, email=form.email.data)
+        return render_template(
+            "auth/email_code_sent.html", form=entry, form_error=None, email=form.email.data
+        )
+    status = 200 if request.method == "GET" else 422
+    return render_template("auth/email_code.html", form=form, form_error=None), status
+
+
+@bp.post("/login/code/verify")
+@limiter.limit(LOGIN_LIMIT, key_func=_ip_key)
+@account_login_limit
+def email_code_sign_in():
+    form = EmailCodeSignInForm()
+    form_error = None
+    if form.validate_on_submit():
+        try:
+            user = email_codes.sign_in_with_code(form.email.data or "", form.code.data or "")
+        except (AuthenticationFailed, AccountDisabled) as exc:
+            db.session.rollback()
+            form_error = exc.message
+        else:
+            return _signed_in(user, remember=bool(form.remember.data))
+    return render_template(
+        "auth/email_code_sent.html", form=form, form_error=form_error, email=form.email.data
+    ), 422
 
 
 @bp.post("/logout")
 @login_required
 def logout():
     accounts.end_browser_sessions(current_user.id)
+    second_factor_views.forget_verification()
     logout_user()
     flash("You are signed out. See you on your next walk!", "info")
     return redirect(url_for("web.landing"))
@@ -169,11 +272,43 @@ def register():
                 "your password."
             ]
         else:
+            email_verification.send_verification(user.id)
             login_user(user)
-            flash("Welcome to FitKart! Sync your steps from the app to start earning.", "success")
+            flash(
+                "Welcome to FitKart! Sync your steps from the app to start earning. We sent "
+                "you a link to confirm your e-mail: you need it before checking out.",
+                "success",
+            )
             return redirect(url_for("web.dashboard"))
     status = 200 if request.method == "GET" else 422
     return render_template("auth/register.html", form=form), status
+
+
+@bp.get("/email/verify/<token>")
+def verify_email(token: str):
+    """The link in the confirmation mail: works signed in or not (another device)."""
+    try:
+        email_verification.verify_link(token)
+    except email_verification.VerificationLinkInvalid as exc:
+        page = render_template("auth/email_verified.html", confirmed=False, message=exc.message)
+        return page, 400
+    return render_template("auth/email_verified.html", confirmed=True, message="")
+
+
+def _member_key() -> str:
+    return f"verify-again:{current_user.get_id()}"
+
+
+@bp.post("/settings/email/verify-again")
+@login_required
+@limiter.limit("3 per hour", key_func=_member_key)
+def resend_verification():
+    if current_user.email_verified:
+        flash("Your e-mail address is already confirmed.", "info")
+    else:
+        email_verification.send_verification(current_user.id)
+        flash(f"A new confirmation link is on its way to {current_user.email}.", "success")
+    return redirect(url_for("web.settings") + "#profile")
 
 
 @bp.route("/password/forgot", methods=["GET", "POST"])
@@ -234,3 +369,6 @@ def change_password():
             flash("Your password is changed. Other devices are signed out.", "success")
             return redirect(url_for("web.settings") + "#change-password")
     return render_settings(422, password_form=form)
+
+
+from app.web import second_factor as second_factor_views  # noqa: E402  (routes register on import)

@@ -10,7 +10,12 @@ from wtforms import BooleanField, RadioField
 from app.request_values import INT_MAX, OutOfRange, form_int, parse_int, query_int
 from app.services import cart as cart_service
 from app.services import catalogue, profile
-from app.services.errors import InsufficientCoins, OutOfStock, ValidationFailed
+from app.services.errors import (
+    EmailNotVerified,
+    InsufficientCoins,
+    OutOfStock,
+    ValidationFailed,
+)
 from app.services.settings import get_settings
 from app.web import bp
 from app.web.forms import AddressFields, apply_errors
@@ -179,6 +184,8 @@ def checkout():
             if address_id is None or address_id < 1:
                 raise ValidationFailed("Choose where to ship your order.")
             order = cart_service.checkout(current_user.id, address_id=address_id)
+    except EmailNotVerified as exc:
+        return _render_checkout(form, status=403, problem=exc.message)
     except InsufficientCoins as exc:
         message = (
             f"Not enough coins: this order needs {exc.needed:,} and you have "

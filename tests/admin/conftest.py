@@ -7,7 +7,8 @@ import re
 import pytest
 from flask.testing import FlaskClient
 
-from tests.fixtures.factories import PASSWORD
+from app.services import accounts
+from tests.fixtures.factories import PASSWORD, totp_code
 
 _TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"|name="csrf-token" content="([^"]+)"')
 
@@ -26,7 +27,20 @@ def sign_in(client: FlaskClient, email: str, password: str = PASSWORD) -> FlaskC
     answer = client.post("/login", data={"email": email, "password": password, "csrf_token": token})
     assert answer.status_code == 302, answer.get_data(as_text=True)[:500]
     client.csrf = token  # type: ignore[attr-defined]
+    if "/account/second-factor" in answer.headers["Location"]:
+        pass_second_factor(client, email)
     return client
+
+
+def pass_second_factor(client: FlaskClient, email: str) -> None:
+    """Type the admin's current authenticator code, as the admin would after the password."""
+    user = accounts.find_by_email(email)
+    assert user is not None
+    answer = client.post(
+        "/account/second-factor",
+        data={"code": totp_code(user), "csrf_token": client.csrf},  # type: ignore[attr-defined]
+    )
+    assert answer.status_code == 302, answer.get_data(as_text=True)[:500]
 
 
 @pytest.fixture

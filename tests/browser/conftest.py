@@ -136,3 +136,18 @@ def walk_today():
         )
 
     return walk
+
+
+def sign_in_admin(page, admin) -> None:
+    """Password, then the authenticator code the second-factor page asks for."""
+    from tests.fixtures.factories import PASSWORD, totp_code
+
+    page.goto("/login")
+    page.fill("input[name=email]", admin.email)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("form button[type=submit]")
+    page.wait_for_url("**/account/second-factor**")
+    page.get_by_label("Code").fill(totp_code(admin))
+    db.session.commit()  # the code's read ends its transaction before the server writes
+    page.get_by_role("button", name="Confirm").click()
+    page.wait_for_url("**/admin**")

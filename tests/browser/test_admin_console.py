@@ -3,6 +3,7 @@ admin overview and token pages render with their alerts, chart and the one-time 
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 from playwright.sync_api import Page
@@ -12,7 +13,7 @@ from app.models.base import utcnow
 from app.services import steps
 from app.services.steps import IncomingRecord
 from app.web.charts import AMBER, GREEN
-from tests.browser.conftest import PHONE
+from tests.browser.conftest import PHONE, sign_in_admin
 from tests.browser.test_member_journeys import sign_in
 from tests.fixtures.factories import PASSWORD
 from tests.services.test_review import flag_a_day
@@ -87,10 +88,7 @@ def test_the_overview_and_tokens_pages_work_on_a_phone(page: Page, admin, make_m
     case.created_at = utcnow() - timedelta(days=3)
     db.session.commit()
     page.set_viewport_size(PHONE)
-    page.goto("/login")
-    page.fill("input[name=email]", admin.email)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("form button[type=submit]")
+    sign_in_admin(page, admin)
 
     page.goto("/admin")
     alert = page.locator('[data-alert="queue_too_old"]')
@@ -119,3 +117,31 @@ def test_the_overview_and_tokens_pages_work_on_a_phone(page: Page, admin, make_m
     page.goto("/admin/tokens")
     assert page.locator("[data-token]").count() == 0
     assert "phone-made" in page.locator("table").inner_text()
+
+
+def test_a_new_admin_sets_up_the_authenticator_on_a_phone(page: Page, make_member, artifacts):
+    import pyotp
+
+    admin = make_member("fresh.admin@example.com", role="admin", with_second_factor=False)
+    db.session.commit()
+    page.set_viewport_size(PHONE)
+    page.goto("/login")
+    page.get_by_label("E-mail").fill(admin.email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/account/second-factor/setup**")
+
+    qr = page.locator("[data-qr] svg")
+    box = qr.bounding_box()
+    assert box and 150 <= box["width"] <= 360 and box["height"] == box["width"]
+    page.get_by_text("Cannot scan?").click()
+    secret = page.locator("[data-secret]").inner_text()
+    page.get_by_label("Code from the app").fill(pyotp.TOTP(secret).now())
+    page.get_by_role("button", name="Turn on the second factor").click()
+    codes = page.locator("[data-recovery-codes] li")
+    assert codes.count() == 10
+    assert page.evaluate(OVERFLOW) <= 0
+    page.screenshot(path=str(artifacts / "admin-second-factor-phone.png"), full_page=True)
+    page.get_by_role("button", name="I have saved them: continue").click()
+    page.wait_for_url(re.compile(r"/admin/?$"))
+    assert page.locator("[data-metric]").count() > 0  # the overview itself, not a detour

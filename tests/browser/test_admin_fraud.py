@@ -7,7 +7,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models.steps import StepValidation
 from app.models.wallet import Wallet
-from tests.fixtures.factories import PASSWORD
+from tests.browser.conftest import sign_in_admin
 from tests.services.test_review import flag_a_day
 
 
@@ -15,13 +15,10 @@ def test_admin_expands_a_flagged_day_approves_with_the_keyboard_and_sees_the_coi
     page, live_server, admin, member
 ):
     case = flag_a_day(member, 9_050)
-    case_id, member_id, admin_email = case.id, member.id, admin.email
+    case_id, member_id = case.id, member.id
     db.session.commit()
 
-    page.goto("/login")
-    page.fill("input[name=email]", admin_email)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("form button[type=submit]")
+    sign_in_admin(page, admin)
     page.goto("/admin/fraud")
     assert page.locator("#queue-count").inner_text() == "1"
 

@@ -6,7 +6,7 @@ from flask import Flask, request, url_for
 
 from app.extensions import db
 from app.models.admin import AdminLog
-from tests.fixtures.factories import PASSWORD
+from tests.fixtures.factories import PASSWORD, totp_code
 from tests.web.conftest import csrf_from
 
 LOGIN_LIMIT_PER_IP = 10
@@ -81,6 +81,11 @@ def test_audit_log_records_the_client_behind_the_proxy(make_app, make_member, ad
     client.post(
         "/login",
         data={"email": admin.email, "password": PASSWORD, "csrf_token": csrf_from(login_page.text)},
+        headers=forwarded,
+    )
+    client.post(
+        "/account/second-factor",
+        data={"code": totp_code(admin), "csrf_token": csrf_from(login_page.text)},
         headers=forwarded,
     )
     page = client.get(f"/admin/users/{member.id}", headers=forwarded)

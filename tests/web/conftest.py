@@ -12,7 +12,7 @@ from werkzeug.test import TestResponse
 from app.models.users import User
 from app.services import steps
 from app.services.steps import IncomingRecord
-from tests.fixtures.factories import PASSWORD
+from tests.fixtures.factories import PASSWORD, totp_code
 
 _META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
 
@@ -36,6 +36,15 @@ class Member:
             data={"email": user.email, "password": password, "csrf_token": csrf_from(page.text)},
         )
         assert answer.status_code == 302, answer.text
+        if "/account/second-factor" in answer.headers["Location"]:
+            token = self.csrf_on("/account/second-factor")
+            passed = client.post(
+                "/account/second-factor", data={"code": totp_code(user), "csrf_token": token}
+            )
+            assert passed.status_code == 302, passed.text
+
+    def csrf_on(self, path: str) -> str:
+        return csrf_from(self.client.get(path).text)
 
     @property
     def csrf(self) -> str:

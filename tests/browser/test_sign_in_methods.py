@@ -1,0 +1,53 @@
+"""In real Chromium on a 360 px phone: signing in with an e-mailed code, and confirming
+the e-mail address from the mailed link."""
+
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import Page, expect
+
+from app.extensions import db
+from app.services import mail
+from tests.browser.conftest import PHONE
+from tests.browser.test_member_journeys import sign_in
+
+OVERFLOW = "document.documentElement.scrollWidth - window.innerWidth"
+
+
+def test_a_member_signs_in_with_an_emailed_code_on_a_phone(page: Page, member, artifacts):
+    email = member.email
+    db.session.commit()
+    page.set_viewport_size(PHONE)
+    page.goto("/login")
+    page.get_by_role("link", name="E-mail me a code instead").click()
+    page.get_by_label("E-mail").fill(email)
+    page.get_by_role("button", name="E-mail me a code").click()
+    expect(page.get_by_role("heading", name="Check your e-mail")).to_be_visible()
+    assert page.evaluate(OVERFLOW) <= 0
+
+    body = [m for m in mail.outbox() if m.to == email][-1].body
+    db.session.commit()
+    page.get_by_label("Code from the e-mail").fill(re.search(r"code is (\d{6})", body).group(1))
+    page.screenshot(path=str(artifacts / "email-code-phone.png"), full_page=True)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page).to_have_url(re.compile(r"/dashboard$"))
+
+
+def test_a_new_member_confirms_the_email_from_a_phone(page: Page, make_member, artifacts):
+    from app.services import email_verification
+
+    user = make_member(email_verified=False)
+    token = email_verification.make_token(user)
+    db.session.commit()
+    page.set_viewport_size(PHONE)
+    sign_in(page, user.email)
+    page.goto("/settings")
+    assert "not confirmed yet" in page.locator("[data-email-status]").inner_text()
+
+    page.goto(f"/email/verify/{token}")
+    expect(page.get_by_role("heading", name="Your e-mail is confirmed")).to_be_visible()
+    assert page.evaluate(OVERFLOW) <= 0
+    page.screenshot(path=str(artifacts / "email-confirmed-phone.png"), full_page=True)
+    page.goto("/settings")
+    assert "is confirmed" in page.locator("[data-email-status]").inner_text()
