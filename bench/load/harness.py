@@ -205,21 +205,50 @@ def member_emails(url: str, count: int) -> list[str]:
     return [row[0] for row in rows]
 
 
-def web_cookie(base: str, email: str, password: str) -> str:
+def _csrf(html: str) -> str:
+    token = re.search(r'name="csrf-token" content="([^"]+)"', html)
+    assert token, "no CSRF token on the page"
+    return token.group(1)
+
+
+def web_cookie(base: str, email: str, password: str, second_factor: str | None = None) -> str:
+    """A signed-in browser's cookies; admins also pass their second factor."""
     session = requests.Session()
-    page = session.get(base + "/login", timeout=10)
-    token = re.search(r'name="csrf-token" content="([^"]+)"', page.text)
-    if token is None:
-        token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page.text)
-    assert token, "no CSRF token on /login"
     answer = session.post(
         base + "/login",
-        data={"email": email, "password": password, "csrf_token": token.group(1)},
+        data={
+            "email": email,
+            "password": password,
+            "csrf_token": _csrf(session.get(base + "/login", timeout=10).text),
+        },
         timeout=10,
         allow_redirects=False,
     )
     assert answer.status_code == 302, f"web sign-in for {email} failed: {answer.status_code}"
+    if second_factor is not None:
+        page = session.get(base + "/account/second-factor", timeout=10)
+        answer = session.post(
+            base + "/account/second-factor",
+            data={"code": second_factor, "csrf_token": _csrf(page.text)},
+            timeout=10,
+            allow_redirects=False,
+        )
+        assert answer.status_code == 302, f"second factor for {email}: {answer.status_code}"
     return "; ".join(f"{name}={value}" for name, value in session.cookies.items())
+
+
+def admin_totp_code(url: str) -> str:
+    """The development admin's current code (`flask seed initial` enrolled it)."""
+    env = {**os.environ, "FITKART_ENV": "development", "DATABASE_URL": url, "FLASK_APP": "wsgi"}
+    printed = subprocess.run(
+        [str(VENV_BIN / "flask"), "users", "totp-code", ADMIN_EMAIL],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    return printed.strip().splitlines()[-1]
 
 
 def write_inputs(folder: Path, base: str, url: str, clients: int) -> None:
@@ -249,7 +278,8 @@ def write_inputs(folder: Path, base: str, url: str, clients: int) -> None:
     (folder / "cookies.txt").write_text("\n".join(cookies) + "\n")
     (folder / "days.txt").write_text("\n".join(days) + "\n")
     (folder / "product.txt").write_text(f"{product}\n")
-    (folder / "admin_cookie.txt").write_text(web_cookie(base, ADMIN_EMAIL, ADMIN_PASSWORD) + "\n")
+    admin = web_cookie(base, ADMIN_EMAIL, ADMIN_PASSWORD, second_factor=admin_totp_code(url))
+    (folder / "admin_cookie.txt").write_text(admin + "\n")
 
 
 def run_wrk(wrk: str, base: str, operation: str, clients: int, seconds: int, inputs: Path) -> dict:
