@@ -109,6 +109,14 @@ class Config:
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL") or None
     # None: derived from PUBLIC_BASE_URL in create_app; requests for other hosts get 400.
     TRUSTED_HOSTS = _optional_list("TRUSTED_HOSTS")
+    # Live updates (server-sent events). Each open stream holds one gunicorn thread, so a
+    # process refuses streams past LIVE_MAX_STREAMS (503 + Retry-After) and keeps the rest of
+    # its threads for ordinary requests; a stream ends after LIVE_STREAM_SECONDS and the
+    # browser reconnects, so workers recycle.
+    LIVE_MAX_STREAMS = _int("LIVE_MAX_STREAMS", max(_int("GUNICORN_THREADS", 64) - 16, 1))
+    LIVE_STREAM_SECONDS = _int("LIVE_STREAM_SECONDS", 300)
+    LIVE_HEARTBEAT_SECONDS = _int("LIVE_HEARTBEAT_SECONDS", 15)
+    LIVE_EVENTS_CHANNEL_PREFIX = os.environ.get("LIVE_EVENTS_CHANNEL_PREFIX", "fitkart:live:")
 
 
 class DevelopmentConfig(Config):
@@ -142,6 +150,8 @@ class TestingConfig(Config):
     METRICS_TOKEN = None
     METRICS_ALLOW_IPS: list[str] = []
     REDIS_URL = None
+    # A stream ends right after its first lines unless a test asks for longer.
+    LIVE_STREAM_SECONDS = 0
     PUBLIC_BASE_URL = "http://localhost"
     TRUSTED_HOSTS = None
 

@@ -23,6 +23,7 @@ from app.services.errors import (
     NotFound,
     ValidationFailed,
 )
+from app.services.live_events import publish
 
 EARNING_TYPES = ("step_reward", "achievement_reward", "referral_bonus")
 
@@ -111,7 +112,17 @@ def _post(
     wallet.lifetime_spent += spent
     db.session.add(row)
     db.session.flush()
+    _wallet_changed(wallet)
     return row
+
+
+def _wallet_changed(wallet: Wallet) -> None:
+    """Open pages and phones update the coin count once this transaction commits."""
+    publish(
+        wallet.user_id,
+        "wallet",
+        {"available": wallet.available_coins, "frozen": wallet.frozen_coins},
+    )
 
 
 def _positive(value: int, what: str) -> None:
@@ -289,6 +300,8 @@ def _credit_rows(wallet: Wallet, credits: list[_Credit]) -> list[dict]:
         )
     wallet.lifetime_earned += available - wallet.available_coins
     wallet.available_coins = available
+    if rows:
+        _wallet_changed(wallet)
     return rows
 
 

@@ -31,6 +31,7 @@ from app.services.anticheat import DayEvidence, Interval, Verdict, assess_day
 from app.services.db import transaction
 from app.services.notifications import notify
 from app.services.settings import AppSettings, get_settings
+from app.services.steps import fraud_case_changed
 
 # The trailing window of daily totals a day is judged against (as at ingest and in the seeds).
 HISTORY_DAYS = 30
@@ -193,19 +194,20 @@ def _refresh_case(case_file: StepValidation, verdict: Verdict) -> bool:
 
 
 def _open_case(record: StepRecord, verdict: Verdict) -> None:
-    db.session.add(
-        StepValidation(
-            step_record_id=record.id,
-            user_id=record.user_id,
-            recorded_date=record.recorded_date,
-            anomaly_score=verdict.score,
-            reasons=[reason.as_dict() for reason in verdict.reasons],
-            is_suspicious=True,
-            status="pending",
-        )
+    case_file = StepValidation(
+        step_record_id=record.id,
+        user_id=record.user_id,
+        recorded_date=record.recorded_date,
+        anomaly_score=verdict.score,
+        reasons=[reason.as_dict() for reason in verdict.reasons],
+        is_suspicious=True,
+        status="pending",
     )
+    db.session.add(case_file)
     # Under review it leaves the leaderboards; the coins it already earned stay.
     record.status = "pending"
+    db.session.flush()
+    fraud_case_changed(case_file, "new")
 
 
 def _evidence(record: StepRecord) -> DayEvidence:

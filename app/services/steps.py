@@ -18,6 +18,7 @@ from app.models.wallet import CoinTransaction
 from app.services import achievements, ledger
 from app.services.anticheat import DayEvidence, Interval, assess_day
 from app.services.db import transaction
+from app.services.live_events import ADMINS, publish
 from app.services.notifications import notify
 from app.services.settings import AppSettings, get_settings
 
@@ -50,6 +51,10 @@ class DayTotal:
         if self.status == "rejected":
             return self.rejected_steps
         return self.credited_steps
+
+
+# A case is open (in the fraud queue) in these states.
+OPEN_CASE_STATUSES = ("pending", "appealed")
 
 
 def member_today(user: User, now: datetime | None = None) -> date:
@@ -300,6 +305,7 @@ def sync_records(
         _attribute_coins(results, gained)
         if touched_days:
             achievements.evaluate(user.id, now=when)
+            publish(user.id, "steps", {"days": sorted(d.isoformat() for d in touched_days)})
     return results
 
 
@@ -429,6 +435,8 @@ def _open_case(user_id: int, row: StepRecord, score: int, reasons: list[dict], w
     validation.status = "pending"
     validation.updated_at = when
     if first_flag:
+        db.session.flush()
+        fraud_case_changed(validation, "new")
         notify(
             user_id,
             "flag",
@@ -436,3 +444,26 @@ def _open_case(user_id: int, row: StepRecord, score: int, reasons: list[dict], w
             "Coins for that day arrive once the review is done.",
             link="/steps",
         )
+
+
+def fraud_case_changed(
+    validation: StepValidation, state: str, by_id: int | None = None, by: str | None = None
+) -> None:
+    """Admins watching the fraud queue see a case arrive, get taken or get decided."""
+    open_cases = db.session.execute(
+        select(func.count())
+        .select_from(StepValidation)
+        .where(StepValidation.status.in_(OPEN_CASE_STATUSES))
+    ).scalar_one()
+    publish(
+        ADMINS,
+        "fraud-case",
+        {
+            "id": validation.id,
+            "state": state,
+            "by": by,
+            "by_id": by_id,
+            "day": validation.recorded_date.isoformat(),
+            "open_count": open_cases,
+        },
+    )
