@@ -70,19 +70,25 @@ def publish(target: int | str, name: str, data: dict[str, Any] | None = None) ->
     live_event = LiveEvent(channel_for(target), name, dict(data or {}))
     session = db.session()
     if session.info.get(TRANSACTION_DEPTH, 0) > 0:
-        session.info.setdefault(_PENDING, []).append(live_event)
+        # Noted with its savepoint, if any: a savepoint rolled back takes its events along.
+        savepoint = session.get_nested_transaction()
+        session.info.setdefault(_PENDING, []).append((savepoint, live_event))
         return
     bus = current_bus()
     if bus is not None:
         bus.send([live_event])
 
 
+# Events that carry a whole state: of several in one transaction, only the last matters.
+_SNAPSHOT_EVENTS = frozenset({"wallet"})
+
+
 def _coalesced(events: list[LiveEvent]) -> list[LiveEvent]:
-    """One event per channel and name (the last wins): a batch award sends one per member."""
+    """A transaction's events in order, with one wallet event per member (its last balance)."""
     latest: dict[tuple[str, str, str], LiveEvent] = {}
-    for item in events:
-        # Fraud cases and orders stay distinct per id; a wallet or a bell only needs the last.
-        key = (item.channel, item.name, str(item.data.get("id", "")))
+    for index, item in enumerate(events):
+        snapshot = item.name in _SNAPSHOT_EVENTS
+        key = (item.channel, item.name, "" if snapshot else str(index))
         latest.pop(key, None)
         latest[key] = item
     return list(latest.values())
@@ -90,17 +96,39 @@ def _coalesced(events: list[LiveEvent]) -> list[LiveEvent]:
 
 @sa_event.listens_for(Session, "after_commit")
 def _send_after_commit(session: Session) -> None:
+    if session.get_nested_transaction() is not None:
+        return  # a savepoint released: the outer transaction can still roll back
     pending = session.info.pop(_PENDING, None)
     if not pending:
         return
     bus = current_bus()
     if bus is not None:
-        bus.send(_coalesced(pending))
+        bus.send(_coalesced([item for _, item in pending]))
 
 
-@sa_event.listens_for(Session, "after_rollback")
-def _drop_after_rollback(session: Session) -> None:
-    session.info.pop(_PENDING, None)
+@sa_event.listens_for(Session, "after_soft_rollback")
+def _drop_rolled_back_events(session: Session, previous_transaction: Any) -> None:
+    """A rolled-back transaction sends nothing; a rolled-back savepoint, none of its own."""
+    if _PENDING not in session.info:
+        return
+    if previous_transaction.parent is None:
+        del session.info[_PENDING]
+        return
+    if not previous_transaction.nested:
+        return  # an inner subtransaction: the outer one decides
+    session.info[_PENDING] = [
+        (savepoint, item)
+        for savepoint, item in session.info[_PENDING]
+        if not _within(savepoint, previous_transaction)
+    ]
+
+
+def _within(savepoint: Any, rolled_back: Any) -> bool:
+    while savepoint is not None:
+        if savepoint is rolled_back:
+            return True
+        savepoint = savepoint.parent
+    return False
 
 
 # --- the bus -------------------------------------------------------------------------------

@@ -67,6 +67,19 @@ def test_rolled_back_work_publishes_nothing(inbox, member):
     assert drain(inbox) == [], "a later commit must not send the rolled-back events"
 
 
+def test_a_rolled_back_savepoint_takes_its_events_along(inbox, member):
+    with transaction() as session:
+        publish(member.id, "notification", {"title": "kept"})
+        with pytest.raises(RuntimeError), session.begin_nested():
+            publish(member.id, "notification", {"title": "undone"})
+            with session.begin_nested():
+                publish(member.id, "notification", {"title": "undone too"})
+            raise RuntimeError("the savepoint's work failed")
+        with session.begin_nested():
+            publish(member.id, "notification", {"title": "kept too"})
+    assert [e.data["title"] for e in drain(inbox)] == ["kept", "kept too"]
+
+
 def test_outside_a_transaction_an_event_goes_at_once(inbox, member):
     publish(member.id, "notification", {"title": "hi"})
     assert [e.name for e in drain(inbox)] == ["notification"]
