@@ -115,6 +115,9 @@ def _init_extensions(app: Flask) -> None:
     login_manager.login_message_category = "info"
 
     from app.services.accounts import load_user_for_session
+    from app.services.live_events import init_live_events
+
+    init_live_events(app)
 
     login_manager.user_loader(load_user_for_session)
 

@@ -125,6 +125,14 @@ class Config:
     # for an unknown key id (a flood of made-up kids must not hammer the provider).
     OIDC_JWKS_LIFESPAN_SECONDS = _int("OIDC_JWKS_LIFESPAN_SECONDS", 3600)
     OIDC_JWKS_REFRESH_COOLDOWN_SECONDS = _int("OIDC_JWKS_REFRESH_COOLDOWN_SECONDS", 30)
+    # Live updates (server-sent events). Each open stream holds one gunicorn thread, so a
+    # process refuses streams past LIVE_MAX_STREAMS (503 + Retry-After) and keeps the rest of
+    # its threads for ordinary requests; a stream ends after LIVE_STREAM_SECONDS and the
+    # browser reconnects, so workers recycle.
+    LIVE_MAX_STREAMS = _int("LIVE_MAX_STREAMS", max(_int("GUNICORN_THREADS", 64) - 16, 1))
+    LIVE_STREAM_SECONDS = _int("LIVE_STREAM_SECONDS", 300)
+    LIVE_HEARTBEAT_SECONDS = _int("LIVE_HEARTBEAT_SECONDS", 15)
+    LIVE_EVENTS_CHANNEL_PREFIX = os.environ.get("LIVE_EVENTS_CHANNEL_PREFIX", "fitkart:live:")
 
 
 class DevelopmentConfig(Config):
@@ -158,6 +166,8 @@ class TestingConfig(Config):
     METRICS_TOKEN = None
     METRICS_ALLOW_IPS: list[str] = []
     REDIS_URL = None
+    # A stream ends right after its first lines unless a test asks for longer.
+    LIVE_STREAM_SECONDS = 0
     PUBLIC_BASE_URL = "http://localhost"
     # Provider sign-in stays off unless a test points it at its own local provider.
     GOOGLE_CLIENT_IDS: list[str] = []

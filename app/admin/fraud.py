@@ -52,7 +52,7 @@ def fraud_queue():
 
 @bp.get("/fraud/<bigint:validation_id>")
 def fraud_evidence(validation_id: int):
-    evidence = review.evidence(validation_id)
+    evidence = review.take(validation_id, admin_id=current_user.id)
     if is_htmx():
         return render_template("admin/_fraud_evidence.html", ev=evidence)
     return render_template("admin/fraud_case.html", ev=evidence)

@@ -9,6 +9,7 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 from app.api import auth, catalog, members  # noqa: E402,F401  (operations register on import)
 
 from app.api import admin  # noqa: E402,F401  # isort: skip
+from app.api import live  # noqa: E402,F401  # isort: skip
 from app.api.operations import openapi_document  # noqa: E402
 
 

@@ -33,6 +33,7 @@ ERROR_DESCRIPTIONS = {
     415: "The body is not JSON",
     422: "Validation failed; details name the fields",
     429: "Too many requests; see Retry-After",
+    503: "Busy: too many open streams on this server; see Retry-After",
 }
 
 
@@ -50,6 +51,8 @@ class Operation:
     idempotent: bool = False
     tags: list[str] = field(default_factory=list)
     admin_scope: str | None = None
+    # A text/event-stream answer: what its events are.
+    stream: str | None = None
 
 
 REGISTRY: list[Operation] = []
@@ -149,6 +152,7 @@ def operation(
     tags: list[str] | None = None,
     before_body: Callable[[], None] | None = None,
     admin_scope: str | None = None,
+    stream: str | None = None,
 ) -> Callable:
     """`admin_scope` ("read" or "write") makes it an admin API operation: it takes an admin
     personal access token instead of a member's access token."""
@@ -199,6 +203,7 @@ def operation(
                 idempotent=idempotent,
                 tags=tags or [],
                 admin_scope=admin_scope,
+                stream=stream,
             )
         )
         return handler
@@ -273,6 +278,9 @@ def openapi_document(prefix: str) -> dict[str, Any]:
             response: dict[str, Any] = {"description": "Success"}
             if model is not None:
                 response["content"] = {"application/json": {"schema": ref(model)}}
+            elif op.stream is not None:
+                response["description"] = op.stream
+                response["content"] = {"text/event-stream": {"schema": {"type": "string"}}}
             entry["responses"][str(status)] = response
         for status in op.errors:
             entry["responses"][str(status)] = {

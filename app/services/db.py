@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from app.extensions import db
 
-_DEPTH = "fitkart_transaction_depth"
+TRANSACTION_DEPTH = "fitkart_transaction_depth"
 
 
 @contextmanager
@@ -20,8 +20,8 @@ def transaction() -> Iterator[Session]:
     API uses that to store an Idempotency-Key's answer in the same transaction as the work.
     """
     session = db.session
-    depth = session.info.get(_DEPTH, 0)
-    session.info[_DEPTH] = depth + 1
+    depth = session.info.get(TRANSACTION_DEPTH, 0)
+    session.info[TRANSACTION_DEPTH] = depth + 1
     try:
         yield session
         if depth == 0:
@@ -31,7 +31,7 @@ def transaction() -> Iterator[Session]:
             session.rollback()
         raise
     finally:
-        session.info[_DEPTH] = depth
+        session.info[TRANSACTION_DEPTH] = depth
 
 
 def is_postgres() -> bool:

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models.steps import StepRecord, StepValidation
+from app.services.live_events import ADMINS, publish
 from app.services.notifications import notify
 
 OPEN = ("pending", "appealed")
@@ -46,6 +47,9 @@ def open_case(
     validation.status = "pending"
     validation.updated_at = when
     record.status = "pending"
+    if first_flag:
+        db.session.flush()
+        fraud_case_changed(validation, "new")
     if first_flag and notify_member:
         notify(
             record.user_id,
@@ -81,4 +85,25 @@ def refuse_day(record: StepRecord, *, score: int, reasons: list[dict], when: dat
         "More steps than anyone can walk in a day arrived, so the day earns nothing. "
         "If your app made a mistake, you can appeal the day on your steps page.",
         link="/steps",
+    )
+
+
+def fraud_case_changed(
+    validation: StepValidation, state: str, by_id: int | None = None, by: str | None = None
+) -> None:
+    """Admins watching the fraud queue see a case arrive, get taken or get decided."""
+    open_cases = db.session.execute(
+        select(func.count()).select_from(StepValidation).where(StepValidation.status.in_(OPEN))
+    ).scalar_one()
+    publish(
+        ADMINS,
+        "fraud-case",
+        {
+            "id": validation.id,
+            "state": state,
+            "by": by,
+            "by_id": by_id,
+            "day": validation.recorded_date.isoformat(),
+            "open_count": open_cases,
+        },
     )

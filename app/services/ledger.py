@@ -24,6 +24,7 @@ from app.services.errors import (
     NotFound,
     ValidationFailed,
 )
+from app.services.live_events import publish
 
 EARNING_TYPES = ("step_reward", "achievement_reward", "referral_bonus")
 
@@ -151,7 +152,17 @@ def _post(
     wallet.lifetime_spent += spent
     db.session.add(row)
     db.session.flush()
+    _wallet_changed(wallet)
     return row
+
+
+def _wallet_changed(wallet: Wallet) -> None:
+    """Open pages and phones update the coin count once this transaction commits."""
+    publish(
+        wallet.user_id,
+        "wallet",
+        {"available": wallet.available_coins, "frozen": wallet.frozen_coins},
+    )
 
 
 def _positive(value: int, what: str) -> None:
@@ -332,6 +343,8 @@ def _credit_rows(wallet: Wallet, credits: list[_Credit], prev_hash: str) -> list
         rows.append(row)
     wallet.lifetime_earned += available - wallet.available_coins
     wallet.available_coins = available
+    if rows:
+        _wallet_changed(wallet)
     return rows
 
 

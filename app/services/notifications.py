@@ -9,10 +9,12 @@ from app.models.base import utcnow
 from app.models.notifications import Notification
 from app.services.db import transaction
 from app.services.errors import NotFound
+from app.services.live_events import publish
 
 
 def notify(user_id: int, kind: str, title: str, body: str = "", link: str | None = None) -> None:
     db.session.add(Notification(user_id=user_id, kind=kind, title=title, body=body, link=link))
+    publish(user_id, "notification", {"kind": kind, "title": title, "link": link})
 
 
 def unread_count(user_id: int) -> int:

@@ -24,6 +24,7 @@ from app.services import achievements, email_verification, ledger, referrals
 from app.services.audit import record_admin_action
 from app.services.db import transaction
 from app.services.errors import InvalidTransition, NotFound, OutOfStock, ValidationFailed
+from app.services.live_events import publish
 from app.services.notifications import notify
 
 TRANSITIONS: dict[str, frozenset[str]] = {
@@ -320,6 +321,7 @@ def _apply(order: Order, new_status: str, *, now: datetime, note: str | None = N
     if note:
         order.note = note
     db.session.flush()
+    publish(order.user_id, "order", {"id": order.id, "code": code, "status": new_status})
     if new_status == "shipped":
         referrals.pay_bonus_on_first_shipment(order.user_id)
         # A shipped order is a redeemed reward: "First Reward" and the like unlock now.

@@ -21,19 +21,25 @@ from app.services.anticheat import Signal
 from app.services.audit import record_admin_action
 from app.services.db import transaction
 from app.services.errors import AlreadyReviewed, NotFound, ValidationFailed
+from app.services.fraud_cases import fraud_case_changed
 from app.services.linked_accounts import (
     LinkedAccount,
     accounts_per_device,
     linked_accounts,
     signup_address,
 )
+from app.services.live_events import publish
 from app.services.notifications import notify
 from app.services.rescoring import HISTORY_DAYS, assess_stored_record, credited_history
 from app.services.search import any_contains
 from app.services.settings import get_settings
-from app.services.steps import daily_totals, day_coin_target
+from app.services.steps import (
+    OPEN_CASE_STATUSES,
+    daily_totals,
+    day_coin_target,
+)
 
-OPEN = ("pending", "appealed")
+OPEN = OPEN_CASE_STATUSES
 MAX_NOTE = 2000
 
 
@@ -165,6 +171,19 @@ def evidence(validation_id: int, *, now: datetime | None = None) -> Evidence:
     )
 
 
+def _admin_name(admin_id: int) -> str:
+    admin = db.session.get(User, admin_id)
+    return admin.full_name if admin else "another admin"
+
+
+def take(validation_id: int, *, admin_id: int) -> Evidence:
+    """An admin opens a case: its evidence, and the other admins see who is looking at it."""
+    found = evidence(validation_id)
+    if found.case.validation.status in OPEN:
+        fraud_case_changed(found.case.validation, "taken", by_id=admin_id, by=_admin_name(admin_id))
+    return found
+
+
 def _close(validation_id: int, status: str, admin_id: int, note: str | None, now: datetime):
     claimed = db.session.execute(
         update(StepValidation)
@@ -214,6 +233,8 @@ def approve(
             link="/steps",
         )
         achievements.evaluate(record.user_id, now=when)
+        publish(record.user_id, "steps", {"days": [record.recorded_date.isoformat()]})
+        fraud_case_changed(validation, "approved", by_id=admin_id, by=_admin_name(admin_id))
         record_admin_action(
             admin_id,
             "fraud.approve",
@@ -246,6 +267,8 @@ def reject(validation_id: int, *, admin_id: int, note: str, now: datetime | None
             note,
             link="/steps",
         )
+        publish(record.user_id, "steps", {"days": [record.recorded_date.isoformat()]})
+        fraud_case_changed(validation, "rejected", by_id=admin_id, by=_admin_name(admin_id))
         record_admin_action(
             admin_id,
             "fraud.reject",

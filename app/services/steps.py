@@ -26,6 +26,7 @@ from app.services.anticheat import (
 )
 from app.services.db import transaction
 from app.services.fraud_cases import open_case, refuse_day
+from app.services.live_events import publish
 from app.services.settings import AppSettings, get_settings
 
 
@@ -57,6 +58,10 @@ class DayTotal:
         if self.status == "rejected":
             return self.rejected_steps
         return self.credited_steps
+
+
+# A case is open (in the fraud queue) in these states.
+OPEN_CASE_STATUSES = ("pending", "appealed")
 
 
 def member_today(user: User, now: datetime | None = None) -> date:
@@ -348,6 +353,7 @@ def sync_records(
         _attribute_coins(results, gained)
         if touched_days:
             achievements.evaluate(user.id, now=when)
+            publish(user.id, "steps", {"days": sorted(d.isoformat() for d in touched_days)})
     return results
 
 

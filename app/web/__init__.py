@@ -49,6 +49,7 @@ def redirect_htmx_to_login(response: Response) -> Response:
 from app.web import (  # noqa: E402  (routes register on import)
     achievements,
     leaderboard,
+    live,
     notifications,
     orders,
     pages,
@@ -63,6 +64,7 @@ __all__ = [
     "achievements",
     "bp",
     "leaderboard",
+    "live",
     "notifications",
     "orders",
     "pages",

@@ -47,9 +47,11 @@ def dashboard():
         .order_by(UserAchievement.unlocked_at.desc(), UserAchievement.id.desc())
         .limit(3)
     ).all()
+    # Live updates refresh today's figures (#today-stats); the range links, the chart.
+    block = "stats" if request.headers.get("HX-Target") == "today-stats" else "chart"
     return render_page(
         "web/dashboard.html",
-        "chart",
+        block,
         wallet=current_user.wallet,
         today=days[-1],
         cap=settings.daily_step_cap,

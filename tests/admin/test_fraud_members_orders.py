@@ -73,7 +73,7 @@ def test_approve_by_htmx_removes_the_row_and_pays(admin_client, member):
     html = answer.get_data(as_text=True)
     assert answer.status_code == 200
     assert f'id="case-{case.id}"' in html and "90 coins" in html
-    assert 'id="queue-count" hx-swap-oob="true">0<' in html
+    assert 'id="queue-count" hx-swap-oob="innerHTML">0<' in html
     assert balance(member.id) == (90, 0)
     assert actions() == ["fraud.approve"]
 

@@ -48,12 +48,17 @@ def test_openapi_document_lists_every_spec_path(client):
         ("get", "/api/v1/orders/{code}"),
         ("post", "/api/v1/orders/{code}/cancel"),
         ("post", "/api/v1/steps/{date}/appeal"),
+        ("get", "/api/v1/events"),
     }
     listed = {(m, p) for p, ops in document["paths"].items() for m in ops}
     assert {op for op in listed if not op[1].startswith("/api/v1/admin/")} == expected
     sync = document["paths"]["/api/v1/steps/sync"]["post"]
     assert {"200", "400", "401", "413", "415", "422"} <= set(sync["responses"])
     assert "Idempotency-Key" in {p["name"] for p in sync["parameters"]}
+    events = document["paths"]["/api/v1/events"]["get"]
+    assert set(events["responses"]["200"]["content"]) == {"text/event-stream"}
+    assert {"401", "503"} <= set(events["responses"])
+    assert events["security"] == [{"bearerAuth": []}]
     schemas = document["components"]["schemas"]
     assert schemas["StepRecordIn"]["properties"]["source"]["enum"][0] == "google_fit"
 
@@ -127,7 +132,7 @@ def test_no_generated_request_gets_a_5xx_or_breaks_its_schema(fuzz_target):
     schema, headers = fuzz_target
     operations = [result.ok() for result in schema.get_all_operations()]
     member_operations = [op for op in operations if not _is_admin(op)]
-    assert len(member_operations) == 24
+    assert len(member_operations) == 25
     _fuzz(member_operations, headers)
 
 

@@ -1,0 +1,57 @@
+"""GET /admin/events: the fraud queue's live updates (and the admin's own wallet)."""
+
+from __future__ import annotations
+
+from flask import Response, url_for
+from flask_login import current_user
+from markupsafe import Markup
+
+from app.admin import bp
+from app.services import live_events
+from app.services.live_events import LiveEvent, sse_message
+
+_CASE_WORDS = {
+    "taken": "Being reviewed by {by}",
+    "approved": "Approved by {by}",
+    "rejected": "Rejected by {by}",
+}
+
+
+def _encoder(admin_id: int, queue_url: str):
+    """Fraud-case events become the HTML the queue page swaps in; others stay JSON."""
+
+    def encode(item: LiveEvent) -> list[str]:
+        if item.name != "fraud-case":
+            return live_events.json_encoder(item)
+        data = item.data
+        messages = [sse_message("fraud-count", str(int(data.get("open_count", 0))))]
+        state = str(data.get("state", ""))
+        if state == "new":
+            notice = Markup('<a href="{url}">A new day to review arrived: show the queue</a>')
+            messages.append(sse_message("fraud-new", notice.format(url=queue_url)))
+        elif state in _CASE_WORDS:
+            by = "you" if data.get("by_id") == admin_id else str(data.get("by") or "An admin")
+            words = _CASE_WORDS[state].format(by=by)
+            line = Markup('<span class="case-live case-live-{state}">{words}</span>').format(
+                state=state, words=words
+            )
+            messages.append(sse_message(f"case-{int(data['id'])}", str(line)))
+        return messages
+
+    return encode
+
+
+@bp.get("/events")
+def live_updates() -> Response:
+    channels = {live_events.ADMINS, live_events.channel_for(current_user.id)}
+    encoder = _encoder(current_user.id, url_for("admin.fraud_queue"))
+    try:
+        body = live_events.open_stream(channels, encoder)
+    except live_events.TooManyStreams as exc:
+        return Response(
+            "Too many live connections here; try again shortly.",
+            status=503,
+            mimetype="text/plain",
+            headers={"Retry-After": str(exc.retry_after_seconds)},
+        )
+    return live_events.sse_response(body)
