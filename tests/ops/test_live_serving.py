@@ -13,7 +13,7 @@ import pytest
 
 from app.extensions import db
 from tests.fixtures.factories import PASSWORD
-from tests.ops.served import serve
+from bench.load.served import serve
 
 STREAMS = 200
 
