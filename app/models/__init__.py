@@ -15,6 +15,7 @@ from app.models.gamification import Achievement, LeaderboardEntry, UserAchieveme
 from app.models.jobs import JobLock
 from app.models.notifications import Notification
 from app.models.orders import Order, OrderItem
+from app.models.social import Friendship
 from app.models.steps import StepRecord, StepValidation
 from app.models.users import Referral, RefreshToken, User, UserAddress
 from app.models.wallet import CoinTransaction, Wallet
@@ -27,6 +28,7 @@ __all__ = [
     "Base",
     "CartItem",
     "CoinTransaction",
+    "Friendship",
     "IdempotencyKey",
     "JobLock",
     "JobRun",
