@@ -379,3 +379,39 @@ class OrderOut(Out):
 class OrdersOut(Out):
     items: list[OrderOut]
     next_cursor: str | None
+
+
+# --- friends -------------------------------------------------------------------------------
+
+
+class FriendInviteIn(BodyIn):
+    referral_code: str = Field(min_length=1, max_length=8, description="The friend's code")
+
+
+class FriendOut(Out):
+    user_id: int
+    display_name: str
+    weekly_steps: int | None = Field(
+        description="Verified steps this week; null when the member keeps steps private"
+    )
+    is_me: bool
+
+
+class FriendInvitationOut(Out):
+    id: int
+    user_id: int
+    display_name: str
+    created_at: datetime
+
+
+class FriendsOut(Out):
+    week_start: date
+    board: list[FriendOut]
+    incoming: list[FriendInvitationOut]
+    outgoing: list[FriendInvitationOut]
+    blocked: list[FriendInvitationOut]
+
+
+class FriendshipOut(Out):
+    id: int
+    status: str

@@ -23,6 +23,7 @@ from app.models.sign_in import (
     TotpCredential,
     UsedNonce,
 )
+from app.models.social import Friendship
 from app.models.steps import StepRecord, StepValidation
 from app.models.users import Referral, RefreshToken, User, UserAddress
 from app.models.wallet import CoinTransaction, Wallet
@@ -38,6 +39,7 @@ __all__ = [
     "CoinTransaction",
     "EmailCode",
     "ExternalIdentity",
+    "Friendship",
     "IdempotencyKey",
     "JobLock",
     "JobRun",

@@ -48,6 +48,7 @@ def redirect_htmx_to_login(response: Response) -> Response:
 
 from app.web import (  # noqa: E402  (routes register on import)
     achievements,
+    friends,
     leaderboard,
     live,
     notifications,
@@ -63,6 +64,7 @@ from app.web import (  # noqa: E402  (routes register on import)
 __all__ = [
     "achievements",
     "bp",
+    "friends",
     "leaderboard",
     "live",
     "notifications",

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from app.extensions import db
-from tests.fixtures.factories import PASSWORD
 from bench.load.served import serve
+from tests.fixtures.factories import PASSWORD
 
 STREAMS = 200
 
