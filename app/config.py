@@ -125,6 +125,10 @@ class Config:
         os.environ.get("GOOGLE_DISCOVERY_URL")
         or "https://accounts.google.com/.well-known/openid-configuration"
     )
+    # Passkeys (WebAuthn): the relying party id (a domain, never an IP address) and the
+    # origin browsers sign for. Unset: both come from PUBLIC_BASE_URL.
+    WEBAUTHN_RP_ID = os.environ.get("WEBAUTHN_RP_ID") or None
+    WEBAUTHN_ORIGIN = os.environ.get("WEBAUTHN_ORIGIN") or None
     # How long fetched provider keys are trusted, and the least time between two refetches
     # for an unknown key id (a flood of made-up kids must not hammer the provider).
     OIDC_JWKS_LIFESPAN_SECONDS = _int("OIDC_JWKS_LIFESPAN_SECONDS", 3600)

@@ -18,6 +18,7 @@ from app.models.orders import Order, OrderItem
 from app.models.sign_in import (
     EmailCode,
     ExternalIdentity,
+    Passkey,
     RecoveryCode,
     TotpCredential,
     UsedNonce,
@@ -43,6 +44,7 @@ __all__ = [
     "Notification",
     "Order",
     "OrderItem",
+    "Passkey",
     "RecoveryCode",
     "Referral",
     "RefreshToken",
