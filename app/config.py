@@ -147,6 +147,9 @@ class DevelopmentConfig(Config):
     LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")
     METRICS_ALLOW_IPS = _list("METRICS_ALLOW_IPS", "127.0.0.1,::1")
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL") or "http://127.0.0.1:5000"
+    # WebAuthn refuses an IP address as relying party: passkeys work on http://localhost:5000.
+    WEBAUTHN_RP_ID = os.environ.get("WEBAUTHN_RP_ID") or "localhost"
+    WEBAUTHN_ORIGIN = os.environ.get("WEBAUTHN_ORIGIN") or "http://localhost:5000"
 
 
 class TestingConfig(Config):
