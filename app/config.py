@@ -121,6 +121,18 @@ class Config:
         os.environ.get("GOOGLE_JWKS_URL") or "https://www.googleapis.com/oauth2/v3/certs"
     )
     APPLE_JWKS_URL = os.environ.get("APPLE_JWKS_URL") or "https://appleid.apple.com/auth/keys"
+    # "Continue with Google" on the website (Authlib, authorization code + PKCE): the web
+    # OAuth client. Both unset: the button is hidden and /login/google answers 404.
+    GOOGLE_WEB_CLIENT_ID = os.environ.get("GOOGLE_WEB_CLIENT_ID") or None
+    GOOGLE_WEB_CLIENT_SECRET = os.environ.get("GOOGLE_WEB_CLIENT_SECRET") or None
+    GOOGLE_DISCOVERY_URL = (
+        os.environ.get("GOOGLE_DISCOVERY_URL")
+        or "https://accounts.google.com/.well-known/openid-configuration"
+    )
+    # Passkeys (WebAuthn): the relying party id (a domain, never an IP address) and the
+    # origin browsers sign for. Unset: both come from PUBLIC_BASE_URL.
+    WEBAUTHN_RP_ID = os.environ.get("WEBAUTHN_RP_ID") or None
+    WEBAUTHN_ORIGIN = os.environ.get("WEBAUTHN_ORIGIN") or None
     # How long fetched provider keys are trusted, and the least time between two refetches
     # for an unknown key id (a flood of made-up kids must not hammer the provider).
     OIDC_JWKS_LIFESPAN_SECONDS = _int("OIDC_JWKS_LIFESPAN_SECONDS", 3600)
@@ -147,6 +159,9 @@ class DevelopmentConfig(Config):
     LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")
     METRICS_ALLOW_IPS = _list("METRICS_ALLOW_IPS", "127.0.0.1,::1")
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL") or "http://127.0.0.1:5000"
+    # WebAuthn refuses an IP address as relying party: passkeys work on http://localhost:5000.
+    WEBAUTHN_RP_ID = os.environ.get("WEBAUTHN_RP_ID") or "localhost"
+    WEBAUTHN_ORIGIN = os.environ.get("WEBAUTHN_ORIGIN") or "http://localhost:5000"
 
 
 class TestingConfig(Config):
@@ -172,6 +187,8 @@ class TestingConfig(Config):
     # Provider sign-in stays off unless a test points it at its own local provider.
     GOOGLE_CLIENT_IDS: list[str] = []
     APPLE_CLIENT_IDS: list[str] = []
+    GOOGLE_WEB_CLIENT_ID = None
+    GOOGLE_WEB_CLIENT_SECRET = None
     TRUSTED_HOSTS = None
 
 

@@ -19,6 +19,7 @@ from app.models.orders import Order, OrderItem
 from app.models.sign_in import (
     EmailCode,
     ExternalIdentity,
+    Passkey,
     RecoveryCode,
     TotpCredential,
     UsedNonce,
@@ -47,6 +48,7 @@ __all__ = [
     "Notification",
     "Order",
     "OrderItem",
+    "Passkey",
     "RecoveryCode",
     "Referral",
     "ReferralHold",

@@ -90,5 +90,19 @@ class UsedNonce(Base):
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
 
 
+class Passkey(CreatedAt, Base):
+    """A WebAuthn credential (passkey) a member registered; its public key, never a secret."""
+
+    __tablename__ = "passkeys"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    credential_id: Mapped[str] = mapped_column(String(1400), unique=True)  # base64url
+    public_key: Mapped[str] = mapped_column(String(2000))  # base64url COSE key
+    sign_count: Mapped[int] = mapped_column(Integer, default=0)
+    name: Mapped[str] = mapped_column(String(80))
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
 # Rows that let someone into an account: a deleted account loses them all.
-SIGN_IN_METHODS = (TotpCredential, RecoveryCode, EmailCode, ExternalIdentity)
+SIGN_IN_METHODS = (TotpCredential, RecoveryCode, EmailCode, ExternalIdentity, Passkey)

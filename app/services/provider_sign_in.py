@@ -180,19 +180,7 @@ def verify_id_token(name: str, id_token: str, nonce: str | None) -> ProviderClai
         if not (hmac.compare_digest(sent, nonce) or hmac.compare_digest(sent, _nonce_hash(nonce))):
             raise InvalidIdToken("The token's nonce does not match the one sent.")
         _claim_nonce(chosen.name, nonce, int(claims["exp"]))
-    email = claims.get("email")
-    if email is not None and not _truthy(claims.get("email_verified")):
-        raise ProviderEmailUnverified(
-            f"{chosen.label} has not verified this e-mail address. Verify it there, or "
-            "register with e-mail and password."
-        )
-    return ProviderClaims(
-        provider=chosen.name,
-        subject=str(claims["sub"]),
-        email=email if isinstance(email, str) else None,
-        name=claims.get("name") if isinstance(claims.get("name"), str) else None,
-        is_private_relay=isinstance(email, str) and email.lower().endswith(APPLE_RELAY_DOMAIN),
-    )
+    return claims_from_verified(chosen.name, claims)
 
 
 def _claim_nonce(provider_name: str, nonce: str, expires: int) -> None:
@@ -224,8 +212,31 @@ def sign_in(
     name: str, id_token: str, *, nonce: str | None, full_name: str | None
 ) -> ProviderSignIn:
     """A known provider account signs in; a new one becomes a member (created=True)."""
-    claims = verify_id_token(name, id_token, nonce)
-    label = PROVIDERS[name].label
+    return sign_in_with_claims(verify_id_token(name, id_token, nonce), full_name=full_name)
+
+
+def claims_from_verified(name: str, claims: dict[str, Any]) -> ProviderClaims:
+    """Claims of an ID token already verified elsewhere (the web flow: Authlib checks the
+    signature, issuer, audience, expiry and nonce); the e-mail rule is applied here."""
+    email = claims.get("email")
+    if email is not None and not _truthy(claims.get("email_verified")):
+        raise ProviderEmailUnverified(
+            f"{PROVIDERS[name].label} has not verified this e-mail address. Verify it "
+            "there, or register with e-mail and password."
+        )
+    return ProviderClaims(
+        provider=name,
+        subject=str(claims["sub"]),
+        email=email if isinstance(email, str) else None,
+        name=claims.get("name") if isinstance(claims.get("name"), str) else None,
+        is_private_relay=isinstance(email, str) and email.lower().endswith(APPLE_RELAY_DOMAIN),
+    )
+
+
+def sign_in_with_claims(claims: ProviderClaims, *, full_name: str | None) -> ProviderSignIn:
+    """A known provider account signs in; a new e-mail becomes a member; a known e-mail
+    without the link is AccountExists (the member signs in first, then links)."""
+    label = PROVIDERS[claims.provider].label
     with transaction():
         identity = _identity(claims)
         if identity is not None:
@@ -268,8 +279,11 @@ def sign_in(
 
 def link(user: User, name: str, id_token: str, *, nonce: str | None) -> ExternalIdentity:
     """Link a provider account to the signed-in member (who has proved the account)."""
-    claims = verify_id_token(name, id_token, nonce)
-    label = PROVIDERS[name].label
+    return link_with_claims(user, verify_id_token(name, id_token, nonce))
+
+
+def link_with_claims(user: User, claims: ProviderClaims) -> ExternalIdentity:
+    label = PROVIDERS[claims.provider].label
     with transaction():
         existing = _identity(claims)
         if existing is not None:
@@ -295,3 +309,24 @@ def linked_providers(user_id: int) -> list[ExternalIdentity]:
             .order_by(ExternalIdentity.provider)
         ).scalars()
     )
+
+
+def unlink(user: User, name: str) -> None:
+    """Remove a linked provider, unless it is the member's only way to sign in left."""
+    with transaction():
+        identity = db.session.execute(
+            select(ExternalIdentity).where(
+                ExternalIdentity.user_id == user.id, ExternalIdentity.provider == name
+            )
+        ).scalar_one_or_none()
+        if identity is None:
+            raise NotFound("That sign-in method is not linked.")
+        others = len(linked_providers(user.id)) - 1
+        # Every other account can still sign in by e-mailed code (and reset its password);
+        # an Apple relay address may not receive our mail, so its last provider stays.
+        if others == 0 and user.email.lower().endswith(APPLE_RELAY_DOMAIN):
+            raise Conflict(
+                f"{PROVIDERS[name].label} is your only sure way to sign in: your address is "
+                "an Apple relay address. Link another provider first."
+            )
+        db.session.delete(identity)

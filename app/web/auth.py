@@ -372,3 +372,6 @@ def change_password():
 
 
 from app.web import second_factor as second_factor_views  # noqa: E402  (routes register on import)
+
+from app.web import provider_sign_in as _provider_routes  # noqa: E402,F401  # isort: skip
+from app.web import passkeys as _passkey_routes  # noqa: E402,F401  # isort: skip

@@ -1,6 +1,6 @@
 """Sign-in methods: TOTP authenticators and recovery codes for the admin second factor,
 e-mailed codes (sign-in and address confirmation), users.email_verified_at, Google and
-Apple identities with the nonces their ID tokens used.
+Apple identities with the nonces their ID tokens used, passkeys.
 
 Revision ID: 0008_sign_in
 Revises: 0005_ledger_chain
@@ -82,6 +82,22 @@ def upgrade():
     with op.batch_alter_table('used_nonces', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_used_nonces_expires_at'), ['expires_at'], unique=False)
 
+    op.create_table('passkeys',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('credential_id', sa.String(length=1400), nullable=False),
+    sa.Column('public_key', sa.String(length=2000), nullable=False),
+    sa.Column('sign_count', sa.Integer(), nullable=False),
+    sa.Column('name', sa.String(length=80), nullable=False),
+    sa.Column('last_used_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), server_default=sa.text('(CURRENT_TIMESTAMP)'), nullable=False),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_passkeys_user_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_passkeys')),
+    sa.UniqueConstraint('credential_id', name=op.f('uq_passkeys_credential_id'))
+    )
+    with op.batch_alter_table('passkeys', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_passkeys_user_id'), ['user_id'], unique=False)
+
     with op.batch_alter_table('users', schema=None) as batch_op:
         batch_op.add_column(sa.Column('email_verified_at', sa.DateTime(timezone=True), nullable=True))
     # Accounts from before verification existed keep checking out: their address is taken as confirmed.
@@ -93,6 +109,9 @@ def downgrade():
     # (SQLite 3.35+ drops a column in place).
     op.drop_column('users', 'email_verified_at')
     op.drop_table('email_codes')
+    with op.batch_alter_table('passkeys', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_passkeys_user_id'))
+    op.drop_table('passkeys')
     with op.batch_alter_table('used_nonces', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_used_nonces_expires_at'))
     op.drop_table('used_nonces')

@@ -51,3 +51,22 @@ def test_a_new_member_confirms_the_email_from_a_phone(page: Page, make_member, a
     page.screenshot(path=str(artifacts / "email-confirmed-phone.png"), full_page=True)
     page.goto("/settings")
     assert "is confirmed" in page.locator("[data-email-status]").inner_text()
+
+
+def test_continue_with_google_then_settings_lists_it_on_a_phone(
+    app, page: Page, live_server, fake_provider, artifacts
+):
+    app.config["PUBLIC_BASE_URL"] = live_server.url  # the provider sends the browser back here
+    fake_provider.next_user = {"sub": "g-77", "email": "gus@gmail.com", "name": "Gus Google"}
+    page.set_viewport_size(PHONE)
+    page.goto("/login")
+    page.get_by_role("button", name="Continue with Google").click()
+    expect(page).to_have_url(re.compile(r"/dashboard$"))
+
+    page.goto("/settings#sign-in-methods")
+    methods = page.locator("[data-linked-providers]")
+    assert "Google (gus@gmail.com)" in methods.inner_text()
+    assert page.evaluate(OVERFLOW) <= 0
+    page.locator("#sign-in-methods").screenshot(path=str(artifacts / "sign-in-methods-phone.png"))
+    page.get_by_role("button", name="Unlink").click()
+    assert page.locator('[data-provider="google"]').count() == 0
