@@ -45,13 +45,4 @@ def _encoder(admin_id: int, queue_url: str):
 def live_updates() -> Response:
     channels = {live_events.ADMINS, live_events.channel_for(current_user.id)}
     encoder = _encoder(current_user.id, url_for("admin.fraud_queue"))
-    try:
-        body = live_events.open_stream(channels, encoder)
-    except live_events.TooManyStreams as exc:
-        return Response(
-            "Too many live connections here; try again shortly.",
-            status=503,
-            mimetype="text/plain",
-            headers={"Retry-After": str(exc.retry_after_seconds)},
-        )
-    return live_events.sse_response(body)
+    return live_events.page_stream_response(channels, encoder)

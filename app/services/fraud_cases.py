@@ -31,22 +31,8 @@ def open_case(
     notify_member: bool = True,
 ) -> bool:
     """Flag the record for review; True when the case is newly opened (member told then)."""
-    db.session.flush()
-    validation = db.session.execute(
-        select(StepValidation).where(StepValidation.step_record_id == record.id)
-    ).scalar_one_or_none()
-    first_flag = validation is None or validation.status not in OPEN
-    if validation is None:
-        validation = StepValidation(
-            step_record_id=record.id, user_id=record.user_id, recorded_date=record.recorded_date
-        )
-        db.session.add(validation)
-    validation.anomaly_score = score
-    validation.reasons = reasons
-    validation.is_suspicious = True
-    validation.status = "pending"
-    validation.updated_at = when
-    record.status = "pending"
+    validation, was_open = _set_case(record, "pending", score=score, reasons=reasons, when=when)
+    first_flag = not was_open
     if first_flag:
         db.session.flush()
         fraud_case_changed(validation, "new")
@@ -63,21 +49,7 @@ def open_case(
 
 def refuse_day(record: StepRecord, *, score: int, reasons: list[dict], when: datetime) -> None:
     """Store a day over the hard limit as rejected, with its reasons; it is never paid."""
-    db.session.flush()
-    validation = db.session.execute(
-        select(StepValidation).where(StepValidation.step_record_id == record.id)
-    ).scalar_one_or_none()
-    if validation is None:
-        validation = StepValidation(
-            step_record_id=record.id, user_id=record.user_id, recorded_date=record.recorded_date
-        )
-        db.session.add(validation)
-    validation.anomaly_score = score
-    validation.reasons = reasons
-    validation.is_suspicious = True
-    validation.status = "rejected"
-    validation.updated_at = when
-    record.status = "rejected"
+    _set_case(record, "rejected", score=score, reasons=reasons, when=when)
     notify(
         record.user_id,
         "flag",
@@ -86,6 +58,30 @@ def refuse_day(record: StepRecord, *, score: int, reasons: list[dict], when: dat
         "If your app made a mistake, you can appeal the day on your steps page.",
         link="/steps",
     )
+
+
+def _set_case(
+    record: StepRecord, status: str, *, score: int, reasons: list[dict], when: datetime
+) -> tuple[StepValidation, bool]:
+    """The record's case (made if it has none) set to `status` with this score and these
+    reasons, the record following it; and whether the case was open before."""
+    db.session.flush()
+    validation = db.session.execute(
+        select(StepValidation).where(StepValidation.step_record_id == record.id)
+    ).scalar_one_or_none()
+    was_open = validation is not None and validation.status in OPEN
+    if validation is None:
+        validation = StepValidation(
+            step_record_id=record.id, user_id=record.user_id, recorded_date=record.recorded_date
+        )
+        db.session.add(validation)
+    validation.anomaly_score = score
+    validation.reasons = reasons
+    validation.is_suspicious = True
+    validation.status = status
+    validation.updated_at = when
+    record.status = status
+    return validation, was_open
 
 
 def fraud_case_changed(

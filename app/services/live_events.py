@@ -435,6 +435,22 @@ def open_stream(
     return OpenStream(subscription, encode, stream_timing(), counter)
 
 
+def page_stream_response(
+    channels: set[str], encode: Callable[[LiveEvent], list[str]] = json_encoder
+) -> Response:
+    """The streaming answer for a page (member or admin); a plain-text 503 past the cap."""
+    try:
+        body = open_stream(channels, encode)
+    except TooManyStreams as exc:
+        return Response(
+            "Too many live connections here; try again shortly.",
+            status=503,
+            mimetype="text/plain",
+            headers={"Retry-After": str(exc.retry_after_seconds)},
+        )
+    return sse_response(body)
+
+
 class OpenStream:
     """The response body; closing it (the server does, even unread) frees its slot."""
 

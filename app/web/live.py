@@ -14,13 +14,4 @@ def live_updates() -> Response:
     # EventSource cannot follow a login redirect usefully: a signed-out page gets a 401.
     if not current_user.is_authenticated:
         return Response("Sign in first.", status=401, mimetype="text/plain")
-    try:
-        body = live_events.open_stream({live_events.channel_for(current_user.id)})
-    except live_events.TooManyStreams as exc:
-        return Response(
-            "Too many live connections here; try again shortly.",
-            status=503,
-            mimetype="text/plain",
-            headers={"Retry-After": str(exc.retry_after_seconds)},
-        )
-    return live_events.sse_response(body)
+    return live_events.page_stream_response({live_events.channel_for(current_user.id)})

@@ -17,6 +17,7 @@ from app.extensions import db
 from app.models.base import utcnow
 from app.services import ledger
 from app.services.db import transaction
+from tests.browser.conftest import sign_in_admin
 from tests.browser.test_member_journeys import htmx_ready, sign_in
 from tests.services.test_review import flag_a_day
 
@@ -99,7 +100,7 @@ def test_admin_pages_work_under_the_policy(watched: Page, admin, member):
     case = flag_a_day(member, 9_050)
     case_id = case.id
     db.session.commit()
-    sign_in(page, admin.email)
+    sign_in_admin(page, admin)
 
     visit(page, "/admin")
     assert_no_violations_yet(page, "/admin")

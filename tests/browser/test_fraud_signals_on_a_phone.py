@@ -13,7 +13,7 @@ from app.models.steps import StepValidation
 from app.models.users import Referral
 from app.services import steps
 from app.services.steps import IncomingRecord
-from tests.browser.conftest import PHONE
+from tests.browser.conftest import PHONE, sign_in_admin
 from tests.fixtures.factories import PASSWORD
 
 OVERFLOW = "document.documentElement.scrollWidth - window.innerWidth"
@@ -90,11 +90,11 @@ def test_an_admin_reads_signals_and_linked_accounts_on_a_phone(
     )
     db.session.commit()
     case_id = db.session.execute(select(StepValidation.id)).scalar_one()
-    admin_email, twin_id = admin.email, twin.id
+    twin_id = twin.id
     db.session.commit()  # end the read: on SQLite every transaction takes the write lock
 
     page.set_viewport_size(PHONE)
-    sign_in(page, admin_email)
+    sign_in_admin(page, admin)
     page.goto(f"/admin/fraud/{case_id}")
     signals = page.locator("table.signals")
     expect(signals.locator("tr.signal-fired")).to_contain_text("Phone shared")

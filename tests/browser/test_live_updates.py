@@ -12,6 +12,7 @@ from playwright.sync_api import Page, expect
 from app.extensions import db
 from app.services import live_events
 from tests.api.conftest import Phone, today
+from tests.browser.conftest import sign_in_admin
 from tests.fixtures.factories import PASSWORD
 from tests.services.test_review import flag_a_day
 
@@ -75,18 +76,18 @@ def test_two_admins_see_each_other_take_and_decide_cases(
     other = make_member(full_name="Otto Other", role="admin")
     first_case = flag_a_day(member)
     case_id = first_case.id
-    emails = (admin.email, other.email)
+    admins = (admin, other)
     db.session.commit()
 
     tabs = []
-    for email in emails:
+    for who in admins:
         context = browser.new_context(
             base_url=live_server.url, viewport={"width": 1280, "height": 800}
         )
         context.set_default_timeout(10_000)
         context.add_init_script(NOTE_STREAM_OPEN)
         tab = context.new_page()
-        sign_in(tab, email)
+        sign_in_admin(tab, who)
         tab.goto("/admin/fraud")
         tabs.append(tab)
     ada, otto = tabs
