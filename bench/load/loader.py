@@ -159,6 +159,7 @@ def _member(
             password_hash,
             name,
             f"0{n:07X}",
+            joined,  # e-mail confirmed: an unconfirmed member could not order
             joined,
             joined,
         )
@@ -436,7 +437,16 @@ def _write(cur: psycopg.Cursor, chunk: Chunk) -> None:
     _copy(
         cur,
         "users",
-        ("id", "email", "password_hash", "full_name", "referral_code", "created_at", "updated_at"),
+        (
+            "id",
+            "email",
+            "password_hash",
+            "full_name",
+            "referral_code",
+            "email_verified_at",
+            "created_at",
+            "updated_at",
+        ),
         chunk.users,
     )
     _copy(
