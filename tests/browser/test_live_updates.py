@@ -42,7 +42,9 @@ NOTE_STREAM_OPEN = (
 
 
 def wait_for_stream(page: Page) -> None:
-    page.wait_for_function("window.streamOpen === true")
+    # A function, not an expression: Playwright polls a bare expression with eval(), which
+    # the page's CSP (no 'unsafe-eval') refuses whenever the first check is false.
+    page.wait_for_function("() => window.streamOpen === true")
 
 
 def test_a_phone_sync_changes_the_open_dashboard_without_a_reload(
