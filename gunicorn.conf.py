@@ -77,7 +77,7 @@ def post_worker_init(worker: object) -> None:
     import threading
     import time
 
-    from app.services.live_events import end_all_streams
+    from app.core.live_events import end_all_streams
 
     def end_streams_when_stopping() -> None:
         while worker.alive:  # type: ignore[attr-defined]

@@ -39,7 +39,7 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
         app.jinja_env.undefined = StrictUndefined
 
     _init_extensions(app)
-    from app.request_values import register_converters
+    from app.core.request_values import register_converters
 
     register_converters(app)
     _register_blueprints(app)
@@ -114,8 +114,8 @@ def _init_extensions(app: Flask) -> None:
     login_manager.login_view = "auth.login"
     login_manager.login_message_category = "info"
 
+    from app.core.live_events import init_live_events
     from app.services.accounts import load_user_for_session
-    from app.services.live_events import init_live_events
 
     init_live_events(app)
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import click
 from flask import Flask, current_app
 
+from app.core.errors import DomainError
 from app.extensions import db
 from app.services import accounts
-from app.services.errors import DomainError
 
 DEFAULT_ADMIN_EMAIL = "admin@fitkart.example"
 # Development-only credentials, printed by `make run` and given in the README.

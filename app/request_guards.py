@@ -1,5 +1,5 @@
 """Checks every request gets before any view: input PostgreSQL cannot store is refused here,
-and JSON bodies nested deeper than any FitKart document (app/services/bounded_json.py).
+and JSON bodies nested deeper than any FitKart document (app/core/bounded_json.py).
 
 PostgreSQL text cannot hold the NUL character; a NUL in any field would otherwise surface
 as a database error (a 500) on PostgreSQL while SQLite stores it. One guard covers the API,
@@ -12,7 +12,7 @@ import re
 
 from flask import Flask, abort, request
 
-from app.services.bounded_json import MAX_JSON_DEPTH, too_deep
+from app.core.bounded_json import MAX_JSON_DEPTH, too_deep
 
 # A raw NUL, or its JSON escape (\u0000) not preceded by another backslash.
 _JSON_NUL = re.compile(rb"(?<!\\)\\u0000", re.IGNORECASE)

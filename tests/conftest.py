@@ -22,8 +22,8 @@ from sqlalchemy.engine import make_url
 
 from app import create_app
 from app.config import TestingConfig
+from app.core import background
 from app.extensions import db
-from app.services import background
 
 pytest_plugins = ["tests.fixtures.factories", "tests.fixtures.oidc"]
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from app.core.errors import DomainError
 from app.extensions import db, login_manager
-from app.services.errors import DomainError
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 

@@ -7,7 +7,7 @@ from jinja2_fragments.flask import render_block
 
 from app.admin import bp
 from app.admin.forms import arg_date, arg_int, arg_str, is_htmx
-from app.request_values import BIGINT_MAX
+from app.core.request_values import BIGINT_MAX
 from app.services import audit_log
 
 PAGE_SIZE = 50

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import flash
 from flask_wtf import FlaskForm
 
-from app.services.errors import DomainError
+from app.core.errors import DomainError
 
 
 def show_on_fields(form: FlaskForm, exc: DomainError) -> None:

@@ -6,7 +6,7 @@ from datetime import date
 
 from flask import request
 
-from app.request_values import INT_MAX, parse_day, query_int
+from app.core.request_values import INT_MAX, parse_day, query_int
 
 
 def arg_int(

@@ -8,10 +8,10 @@ from jinja2_fragments.flask import render_block
 
 from app.admin import bp
 from app.admin.forms import arg_date, arg_int, arg_str, back_to, is_htmx
+from app.core.errors import DomainError
+from app.core.request_values import form_ints
 from app.models.steps import SOURCES
-from app.request_values import form_ints
 from app.services import review
-from app.services.errors import DomainError
 
 PAGE_SIZE = 50
 STATUSES = ("open", "pending", "appealed", "approved", "rejected", "all")

@@ -7,8 +7,8 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from app.admin import bp
-from app.services import live_events
-from app.services.live_events import LiveEvent, sse_message
+from app.core import live_events
+from app.core.live_events import LiveEvent, sse_message
 
 _CASE_WORDS = {
     "taken": "Being reviewed by {by}",

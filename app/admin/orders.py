@@ -8,13 +8,13 @@ from sqlalchemy import select
 
 from app.admin import bp
 from app.admin.forms import arg_int, arg_str
+from app.core import csv_export
+from app.core.errors import NotFound
+from app.core.search import any_contains
 from app.extensions import db
 from app.models.orders import ORDER_STATUSES, Order
 from app.models.users import User
-from app.services import csv_export
 from app.services import orders as order_service
-from app.services.errors import NotFound
-from app.services.search import any_contains
 
 PAGE_SIZE = 50
 ACTIONS = {

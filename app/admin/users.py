@@ -11,6 +11,8 @@ from sqlalchemy import select
 
 from app.admin import bp
 from app.admin.forms import arg_int, arg_str, is_htmx
+from app.core.db import transaction
+from app.core.errors import InsufficientCoins, ValidationFailed
 from app.extensions import db
 from app.models.orders import Order
 from app.models.steps import StepRecord, StepValidation
@@ -18,8 +20,6 @@ from app.models.users import Referral, RefreshToken, User
 from app.models.wallet import CoinTransaction
 from app.services import linked_accounts, member_admin, password_reset, referrals
 from app.services.audit import record_admin_action
-from app.services.db import transaction
-from app.services.errors import InsufficientCoins, ValidationFailed
 from app.web.second_factor import recent_second_factor
 
 PAGE_SIZE = 50

@@ -45,11 +45,12 @@ from app.api.members import run_idempotent
 from app.api.operations import operation, reply
 from app.api.pagination import decode_cursor, encode_cursor, keyset_page
 from app.api.schemas import TransactionOut, WalletOut
+from app.core import idempotency
+from app.core.db import transaction
 from app.models.base import utcnow
 from app.models.users import User
-from app.services import analytics, idempotency, job_runs, member_admin, review
+from app.services import analytics, job_runs, member_admin, review
 from app.services import settings as settings_service
-from app.services.db import transaction
 
 TAGS = ["admin"]
 

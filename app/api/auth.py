@@ -22,12 +22,12 @@ from app.api.schemas import (
     TokenOut,
     UserOut,
 )
+from app.core.db import transaction
+from app.core.errors import DomainError
 from app.extensions import limiter
 from app.login_limits import account_email_code_limit, account_login_limit
 from app.models.users import User
 from app.services import accounts, email_codes, email_verification, provider_sign_in, tokens
-from app.services.db import transaction
-from app.services.errors import DomainError
 
 
 def _client(device_name: str | None = None) -> tokens.ClientInfo:

@@ -19,10 +19,11 @@ from app.api.schemas import (
     ProductsOut,
     ProductsQuery,
 )
+from app.core import idempotency
+from app.core.search import any_contains
 from app.models.catalog import RewardProduct
 from app.models.orders import Order
-from app.services import idempotency, orders
-from app.services.search import any_contains
+from app.services import orders
 
 
 @operation(

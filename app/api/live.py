@@ -8,7 +8,7 @@ from app.api import bp
 from app.api.auth import current_member
 from app.api.errors import json_error
 from app.api.operations import operation
-from app.services import live_events
+from app.core import live_events
 
 EVENTS_DESCRIPTION = (
     "Server-sent events, one JSON object in each `data:` line. Events: `wallet` "

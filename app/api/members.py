@@ -36,11 +36,12 @@ from app.api.schemas import (
     TransactionsOut,
     WalletOut,
 )
+from app.core import bounded_json, idempotency
+from app.core.errors import DomainError
 from app.extensions import db
 from app.models.wallet import CoinTransaction, Wallet
-from app.services import achievements, appeals, bounded_json, idempotency, leaderboards, steps
+from app.services import achievements, appeals, leaderboards, steps
 from app.services.anticheat import Interval
-from app.services.errors import DomainError
 
 MAX_HISTORY_DAYS = 366
 

@@ -20,8 +20,8 @@ from pydantic.json_schema import models_json_schema
 
 from app.api.errors import json_error
 from app.api.schemas import ErrorResponse
+from app.core.errors import DomainError
 from app.services import admin_tokens, tokens
-from app.services.errors import DomainError
 
 ERROR_DESCRIPTIONS = {
     400: "Malformed request: invalid JSON, or NUL characters in any field",

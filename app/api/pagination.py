@@ -9,8 +9,8 @@ from typing import Any
 from sqlalchemy import Select
 
 from app.api.operations import ApiError
+from app.core import bounded_json
 from app.extensions import db
-from app.services import bounded_json
 
 
 def encode_cursor(last_id: int) -> str:

@@ -18,6 +18,8 @@ from typing import Any
 
 from flask import current_app
 
+from app.core.db import transaction
+from app.core.errors import NotFound
 from app.extensions import db
 from app.jobs.nightly import JOBS
 from app.jobs.runner import JobRunResult, JobSpec, Progress, execute_job
@@ -25,8 +27,6 @@ from app.models.admin import JobRun
 from app.models.base import utcnow
 from app.services import job_runs
 from app.services.audit import record_admin_action
-from app.services.db import transaction
-from app.services.errors import NotFound
 
 __all__ = [
     "JOBS",

@@ -25,10 +25,10 @@ from sqlalchemy import delete, text
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from app.core.db import transaction
 from app.extensions import db
 from app.models.base import utcnow
 from app.models.jobs import JobLock
-from app.services.db import transaction
 
 # Namespaces the advisory-lock keys, so FitKart's never collide with another app's.
 ADVISORY_LOCK_PREFIX = "fitkart.job:"

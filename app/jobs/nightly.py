@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 
+from app.core.db import is_postgres, transaction
 from app.extensions import db
 from app.jobs.runner import JobContext, JobOutcome, JobSpec
 from app.services import (
@@ -20,7 +21,6 @@ from app.services import (
     rescoring,
     shopify,
 )
-from app.services.db import is_postgres, transaction
 from app.services.settings import get_settings
 
 logger = logging.getLogger("app.jobs")

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from flask import current_app
 
-from app.services import accounts, mail
-from app.services.links import external_url
+from app.core import mail
+from app.core.links import external_url
+from app.services import accounts
 
 
 def tell_owner_about_sign_up(email: str) -> None:

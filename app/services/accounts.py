@@ -10,12 +10,12 @@ from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
+from app.core.db import transaction
+from app.core.errors import AccountDisabled, AuthenticationFailed, Conflict, ValidationFailed
 from app.extensions import db
 from app.models.base import utcnow
 from app.models.users import ROLES, User
 from app.services import ledger, linked_accounts, referrals
-from app.services.db import transaction
-from app.services.errors import AccountDisabled, AuthenticationFailed, Conflict, ValidationFailed
 from app.services.passwords import (
     burn_password_check,
     hash_password,

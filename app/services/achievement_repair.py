@@ -13,11 +13,11 @@ from typing import Any
 
 from sqlalchemy import select
 
+from app.core.db import transaction
 from app.extensions import db
 from app.models.base import utcnow
 from app.models.users import User
 from app.services import achievements
-from app.services.db import transaction
 
 MEMBERS_PER_TRANSACTION = 100
 

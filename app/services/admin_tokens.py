@@ -14,19 +14,19 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import or_, select, update
 
-from app.extensions import db
-from app.models.admin import TOKEN_SCOPES, AdminApiToken
-from app.models.base import utcnow
-from app.models.users import User
-from app.services.audit import record_admin_action
-from app.services.db import transaction
-from app.services.errors import (
+from app.core.db import transaction
+from app.core.errors import (
     AccountDisabled,
     AuthenticationFailed,
     Forbidden,
     NotFound,
     ValidationFailed,
 )
+from app.extensions import db
+from app.models.admin import TOKEN_SCOPES, AdminApiToken
+from app.models.base import utcnow
+from app.models.users import User
+from app.services.audit import record_admin_action
 
 PREFIX = "fka_"
 MAX_NAME = 80

@@ -18,14 +18,14 @@ from typing import Any
 from sqlalchemy import Date, and_, case, cast, exists, func, literal_column, select
 from sqlalchemy.sql.elements import ColumnElement
 
+from app.core.db import is_postgres
+from app.core.errors import ValidationFailed
 from app.extensions import db
 from app.models.catalog import RewardProduct
 from app.models.orders import Order, OrderItem
 from app.models.steps import StepRecord, StepValidation
 from app.models.users import User
 from app.models.wallet import CoinTransaction
-from app.services.db import is_postgres
-from app.services.errors import ValidationFailed
 
 DEFAULT_DAYS = 30
 MAX_DAYS = 366

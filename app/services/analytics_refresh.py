@@ -15,8 +15,8 @@ from datetime import date
 
 from sqlalchemy import text
 
+from app.core.db import is_postgres, transaction
 from app.extensions import db
-from app.services.db import is_postgres, transaction
 
 MATERIALIZED_VIEWS = ("analytics_daily",)
 

@@ -6,12 +6,12 @@ from datetime import date, datetime
 
 from sqlalchemy import select
 
+from app.core.db import transaction
+from app.core.errors import Conflict, InvalidTransition, NotFound, ValidationFailed
+from app.core.notifications import notify
 from app.extensions import db
 from app.models.base import utcnow
 from app.models.steps import StepValidation
-from app.services.db import transaction
-from app.services.errors import Conflict, InvalidTransition, NotFound, ValidationFailed
-from app.services.notifications import notify
 
 MAX_MESSAGE = 1000
 

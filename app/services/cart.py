@@ -9,14 +9,14 @@ from typing import Any
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 
+from app.core.db import transaction
+from app.core.errors import NotFound, ValidationFailed
 from app.extensions import db
 from app.models.base import utcnow
 from app.models.cart import CartItem
 from app.models.catalog import RewardProduct
 from app.models.orders import Order
 from app.services import catalogue, ledger, orders, profile
-from app.services.db import transaction
-from app.services.errors import NotFound, ValidationFailed
 
 MAX_QUANTITY = orders.MAX_QUANTITY
 MAX_LINES = orders.MAX_LINES

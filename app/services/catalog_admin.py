@@ -25,14 +25,14 @@ from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select
 
+from app.core import bounded_json
+from app.core.db import transaction
+from app.core.errors import Conflict, NotFound, ValidationFailed
+from app.core.search import any_contains
 from app.extensions import db
 from app.models.base import utcnow
 from app.models.catalog import RewardProduct
-from app.services import bounded_json
 from app.services.audit import record_admin_action, set_active_flag
-from app.services.db import transaction
-from app.services.errors import Conflict, NotFound, ValidationFailed
-from app.services.search import any_contains
 
 EDITABLE_FIELDS = (
     "title",

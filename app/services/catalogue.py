@@ -6,9 +6,9 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, or_, select
 
+from app.core.errors import NotFound
 from app.extensions import db
 from app.models.catalog import RewardProduct
-from app.services.errors import NotFound
 
 MAX_QUERY = 100
 

@@ -16,13 +16,14 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy import delete, select
 
+from app.core import mail
+from app.core.db import is_postgres, transaction
+from app.core.errors import AccountDisabled, AuthenticationFailed, ValidationFailed
 from app.extensions import db
 from app.models.base import utcnow
 from app.models.sign_in import EmailCode
 from app.models.users import User
-from app.services import accounts, mail
-from app.services.db import is_postgres, transaction
-from app.services.errors import AccountDisabled, AuthenticationFailed, ValidationFailed
+from app.services import accounts
 
 LIFETIME = timedelta(minutes=10)
 MAX_ATTEMPTS = 5

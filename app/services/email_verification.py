@@ -12,13 +12,14 @@ from datetime import datetime, timedelta
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
+from app.core import mail
+from app.core.db import transaction
+from app.core.errors import EmailNotVerified, ValidationFailed
+from app.core.links import external_url
 from app.extensions import db
 from app.models.base import utcnow
 from app.models.users import User
-from app.services import email_codes, mail
-from app.services.db import transaction
-from app.services.errors import EmailNotVerified, ValidationFailed
-from app.services.links import external_url
+from app.services import email_codes
 
 SALT = "fitkart-email-verification"
 LIFETIME = timedelta(days=3)

@@ -12,10 +12,10 @@ from datetime import datetime
 
 from sqlalchemy import func, select
 
+from app.core.live_events import ADMINS, publish
+from app.core.notifications import notify
 from app.extensions import db
 from app.models.steps import StepRecord, StepValidation
-from app.services.live_events import ADMINS, publish
-from app.services.notifications import notify
 
 OPEN = ("pending", "appealed")
 FLAG_TITLE = "Your steps on {day} are being reviewed"

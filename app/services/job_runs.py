@@ -12,9 +12,9 @@ from typing import Any
 
 from sqlalchemy import func, select, update
 
+from app.core.db import transaction
 from app.extensions import db
 from app.models.admin import JobRun
-from app.services.db import transaction
 
 ERROR_TEXT_LIMIT = 20_000
 

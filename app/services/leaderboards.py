@@ -36,13 +36,13 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import Date, String, delete, false, func, insert, literal, select
 
+from app.core.db import transaction
+from app.core.errors import ValidationFailed
 from app.extensions import db
 from app.models.base import UTCDateTime, utcnow
 from app.models.gamification import PERIODS, LeaderboardEntry
 from app.models.steps import StepRecord
 from app.models.users import User
-from app.services.db import transaction
-from app.services.errors import ValidationFailed
 from app.services.settings import AppSettings, get_settings
 
 ALL_TIME_START = date(1970, 1, 1)

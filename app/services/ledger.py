@@ -14,17 +14,17 @@ from datetime import date, datetime
 
 from sqlalchemy import case, func, insert, select
 
-from app.extensions import db
-from app.models.base import utcnow
-from app.models.wallet import CoinTransaction, Wallet
-from app.services import ledger_chain
-from app.services.errors import (
+from app.core.errors import (
     InsufficientCoins,
     InsufficientFrozenCoins,
     NotFound,
     ValidationFailed,
 )
-from app.services.live_events import publish
+from app.core.live_events import publish
+from app.extensions import db
+from app.models.base import utcnow
+from app.models.wallet import CoinTransaction, Wallet
+from app.services import ledger_chain
 
 EARNING_TYPES = ("step_reward", "achievement_reward", "referral_bonus")
 

@@ -6,6 +6,10 @@ from dataclasses import dataclass
 
 from sqlalchemy import Select, func, select
 
+from app.core.db import transaction
+from app.core.errors import NotFound, ValidationFailed
+from app.core.notifications import notify
+from app.core.search import any_contains
 from app.extensions import db
 from app.models.orders import Order
 from app.models.steps import StepValidation
@@ -13,10 +17,6 @@ from app.models.users import STATUSES, User
 from app.models.wallet import CoinTransaction, Wallet
 from app.services import ledger, tokens
 from app.services.audit import record_admin_action
-from app.services.db import transaction
-from app.services.errors import NotFound, ValidationFailed
-from app.services.notifications import notify
-from app.services.search import any_contains
 
 
 def search_statement(term: str | None) -> Select:

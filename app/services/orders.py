@@ -15,6 +15,10 @@ from typing import Any
 
 from sqlalchemy import select, update
 
+from app.core.db import transaction
+from app.core.errors import InvalidTransition, NotFound, OutOfStock, ValidationFailed
+from app.core.live_events import publish
+from app.core.notifications import notify
 from app.extensions import db
 from app.models.base import utcnow
 from app.models.catalog import RewardProduct
@@ -22,10 +26,6 @@ from app.models.orders import Order, OrderItem
 from app.models.users import User, UserAddress
 from app.services import achievements, email_verification, ledger, referrals
 from app.services.audit import record_admin_action
-from app.services.db import transaction
-from app.services.errors import InvalidTransition, NotFound, OutOfStock, ValidationFailed
-from app.services.live_events import publish
-from app.services.notifications import notify
 
 TRANSITIONS: dict[str, frozenset[str]] = {
     "pending": frozenset({"processing", "cancelled"}),

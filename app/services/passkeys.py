@@ -19,12 +19,12 @@ from webauthn.helpers.structs import (
     UserVerificationRequirement,
 )
 
+from app.core.db import transaction
+from app.core.errors import AccountDisabled, AuthenticationFailed, ValidationFailed
 from app.extensions import db
 from app.models.base import utcnow
 from app.models.sign_in import Passkey
 from app.models.users import User
-from app.services.db import transaction
-from app.services.errors import AccountDisabled, AuthenticationFailed, ValidationFailed
 
 RP_NAME = "FitKart"
 MAX_PASSKEYS = 10

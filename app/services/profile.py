@@ -8,6 +8,8 @@ from typing import Any
 
 from sqlalchemy import delete, select, update
 
+from app.core.db import transaction
+from app.core.errors import NotFound, ValidationFailed
 from app.extensions import db
 from app.models.admin import AnalyticsEvent, IdempotencyKey
 from app.models.base import utcnow
@@ -21,8 +23,6 @@ from app.models.steps import StepRecord, StepValidation
 from app.models.users import Referral, RefreshToken, User, UserAddress
 from app.models.wallet import CoinTransaction
 from app.services import accounts, linked_accounts, orders, tokens
-from app.services.db import transaction
-from app.services.errors import NotFound, ValidationFailed
 from app.services.passwords import hash_password, verify_password
 
 MAX_ADDRESSES = 10

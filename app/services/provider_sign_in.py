@@ -22,13 +22,8 @@ from flask import current_app
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
-from app.extensions import db
-from app.models.base import utcnow
-from app.models.sign_in import ExternalIdentity, UsedNonce
-from app.models.users import User
-from app.services import accounts
-from app.services.db import transaction
-from app.services.errors import (
+from app.core.db import transaction
+from app.core.errors import (
     AccountDisabled,
     AuthenticationFailed,
     Conflict,
@@ -37,6 +32,11 @@ from app.services.errors import (
     NotFound,
     ValidationFailed,
 )
+from app.extensions import db
+from app.models.base import utcnow
+from app.models.sign_in import ExternalIdentity, UsedNonce
+from app.models.users import User
+from app.services import accounts
 
 APPLE_RELAY_DOMAIN = "privaterelay.appleid.com"
 _CLIENTS_KEY = "fitkart_jwks_clients"

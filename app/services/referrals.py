@@ -8,6 +8,9 @@ from datetime import datetime
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import aliased
 
+from app.core.db import transaction
+from app.core.errors import AlreadyReviewed, NotFound, ValidationFailed
+from app.core.notifications import notify
 from app.extensions import db
 from app.models.base import utcnow
 from app.models.linked_accounts import ReferralHold
@@ -15,9 +18,6 @@ from app.models.orders import Order
 from app.models.users import Referral, User
 from app.services import ledger, linked_accounts
 from app.services.audit import record_admin_action
-from app.services.db import transaction
-from app.services.errors import AlreadyReviewed, NotFound, ValidationFailed
-from app.services.notifications import notify
 from app.services.settings import get_settings
 
 MAX_NOTE = 2000

@@ -12,6 +12,11 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import Select, func, select, update
 
+from app.core.db import transaction
+from app.core.errors import AlreadyReviewed, NotFound, ValidationFailed
+from app.core.live_events import publish
+from app.core.notifications import notify
+from app.core.search import any_contains
 from app.extensions import db
 from app.models.base import utcnow
 from app.models.steps import StepRecord, StepValidation
@@ -19,8 +24,6 @@ from app.models.users import User
 from app.services import achievements, ledger
 from app.services.anticheat import Signal
 from app.services.audit import record_admin_action
-from app.services.db import transaction
-from app.services.errors import AlreadyReviewed, NotFound, ValidationFailed
 from app.services.fraud_cases import fraud_case_changed
 from app.services.linked_accounts import (
     LinkedAccount,
@@ -28,10 +31,7 @@ from app.services.linked_accounts import (
     linked_accounts,
     signup_address,
 )
-from app.services.live_events import publish
-from app.services.notifications import notify
 from app.services.rescoring import HISTORY_DAYS, assess_stored_record, credited_history
-from app.services.search import any_contains
 from app.services.settings import get_settings
 from app.services.steps import (
     OPEN_CASE_STATUSES,

@@ -39,9 +39,9 @@ from typing import Any
 
 from sqlalchemy import select
 
+from app.core.db import transaction
 from app.extensions import db
 from app.models.catalog import RewardProduct
-from app.services.db import transaction
 
 API_VERSION = "2024-10"
 PAGE_SIZE = 250

@@ -9,9 +9,9 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, func, select
 
+from app.core import csv_export
 from app.extensions import db
 from app.models.wallet import TRANSACTION_TYPES, CoinTransaction
-from app.services import csv_export
 
 TYPE_LABELS = {
     "step_reward": "Steps",

@@ -10,6 +10,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import selectinload
 
+from app.core.db import transaction
+from app.core.live_events import publish
 from app.extensions import db
 from app.models.base import utcnow
 from app.models.steps import StepRecord, StepValidation
@@ -24,9 +26,7 @@ from app.services.anticheat import (
     Verdict,
     assess_day,
 )
-from app.services.db import transaction
 from app.services.fraud_cases import open_case, refuse_day
-from app.services.live_events import publish
 from app.services.settings import AppSettings, get_settings
 
 

@@ -22,11 +22,11 @@ import jwt
 from flask import current_app
 from sqlalchemy import select, update
 
+from app.core.db import transaction
+from app.core.errors import AuthenticationFailed, Forbidden
 from app.extensions import db
 from app.models.base import utcnow
 from app.models.users import RefreshToken, User
-from app.services.db import transaction
-from app.services.errors import AuthenticationFailed, Forbidden
 
 ALGORITHM = "HS256"
 AUDIENCE = "fitkart-api"

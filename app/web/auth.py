@@ -25,6 +25,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
+from app.core.errors import AccountDisabled, AuthenticationFailed, Conflict, ValidationFailed
 from app.extensions import db, limiter
 from app.login_limits import (
     account_email_code_limit,
@@ -39,7 +40,6 @@ from app.services import (
     email_verification,
     password_reset,
 )
-from app.services.errors import AccountDisabled, AuthenticationFailed, Conflict, ValidationFailed
 from app.web.errors import register_error_handlers
 from app.web.forms import apply_errors, timezone_choices
 from app.web.rendering import safe_next

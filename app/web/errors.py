@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask import Blueprint, Response, make_response, render_template
 from flask_wtf.csrf import CSRFError
 
+from app.core.errors import DomainError
 from app.extensions import db
-from app.services.errors import DomainError
 from app.web.rendering import wants_fragment
 
 TITLES = {

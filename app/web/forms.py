@@ -9,7 +9,7 @@ from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import Length, Optional
 
-from app.services.errors import DomainError
+from app.core.errors import DomainError
 from app.services.orders import ADDRESS_FIELDS
 
 FORM_ERRORS = "_form"

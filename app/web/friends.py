@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask import flash, redirect, request, url_for
 from flask_login import current_user, login_required
 
+from app.core.errors import DomainError
+from app.core.links import external_url
 from app.services import friends
-from app.services.errors import DomainError
-from app.services.links import external_url
 from app.web import bp
 from app.web.rendering import render_page
 

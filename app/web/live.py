@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Response
 from flask_login import current_user
 
-from app.services import live_events
+from app.core import live_events
 from app.web import bp
 
 

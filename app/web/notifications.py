@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask import redirect, request, url_for
 from flask_login import current_user, login_required
 
-from app.request_values import query_int
-from app.services import notifications as notification_service
+from app.core import notifications as notification_service
+from app.core.request_values import query_int
 from app.web import bp
 from app.web.rendering import NOTIFICATIONS_CHANGED, member_header, render_page, safe_next
 

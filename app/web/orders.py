@@ -6,9 +6,9 @@ from flask import flash, redirect, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
+from app.core.request_values import INT_MAX, query_int
 from app.extensions import db
 from app.models.orders import Order
-from app.request_values import INT_MAX, query_int
 from app.services import orders as order_service
 from app.web import bp
 from app.web.rendering import WALLET_CHANGED, render_page

@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from app.core.links import external_url
 from app.extensions import db
 from app.models.users import Referral, User
-from app.services.links import external_url
 from app.services.referrals import HELD_BODY, held_bonuses
 from app.services.settings import get_settings
 from app.web import bp

@@ -62,8 +62,9 @@ def member_header() -> dict[str, int]:
     """Counters for the header: coins, cart items, unread notifications."""
     if not current_user.is_authenticated:
         return {"coins": 0, "cart": 0, "unread": 0}
+    from app.core import notifications
     from app.extensions import db
-    from app.services import cart, notifications
+    from app.services import cart
 
     try:
         wallet = current_user.wallet

@@ -9,10 +9,10 @@ from datetime import date, timedelta
 from flask import flash, redirect, request, url_for
 from flask_login import current_user, login_required
 
+from app.core.errors import ValidationFailed
+from app.core.request_values import parse_day
 from app.models.steps import StepRecord, StepValidation
-from app.request_values import parse_day
 from app.services import appeals, steps
-from app.services.errors import ValidationFailed
 from app.services.settings import get_settings
 from app.web import bp
 from app.web.charts import steps_chart

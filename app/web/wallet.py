@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from flask import Response, abort, request, stream_with_context
 from flask_login import current_user, login_required
 
-from app.request_values import date_range, query_int
+from app.core.request_values import date_range, query_int
 from app.services import statements, steps
 from app.services.statements import LedgerFilter
 from app.web import bp

@@ -9,6 +9,7 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
+from app.core.db import transaction
 from app.extensions import db
 from app.models.admin import AdminLog
 from app.models.orders import Order
@@ -16,7 +17,6 @@ from app.models.steps import StepValidation
 from app.models.users import RefreshToken, User
 from app.models.wallet import Wallet
 from app.services import ledger, orders
-from app.services.db import transaction
 from tests.admin.conftest import csrf_token
 from tests.services.test_review import flag_a_day
 
@@ -308,7 +308,7 @@ def test_overview_shows_queue_and_orders_waiting(admin_client, member, make_prod
 
 
 def test_resend_password_reset_mails_a_link_and_is_audited(admin_client, member):
-    from app.services import mail
+    from app.core import mail
 
     token = csrf_token(admin_client, f"/admin/users/{member.id}")
     admin_client.post(f"/admin/users/{member.id}/password-reset", data={"csrf_token": token})

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from app.core.db import transaction
 from app.extensions import db
 from app.models.linked_accounts import ReferralHold
 from app.models.steps import StepValidation
 from app.models.users import Referral
 from app.services import linked_accounts, steps
-from app.services.db import transaction
 from app.services.steps import IncomingRecord
 from tests.admin.conftest import csrf_token
 from tests.services.test_orders import balances

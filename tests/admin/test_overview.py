@@ -8,10 +8,10 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy import text
 
+from app.core.db import transaction
 from app.extensions import db
 from app.models.steps import StepRecord, StepValidation
 from app.services import admin_overview, job_runs, orders, review
-from app.services.db import transaction
 from app.services.settings import update_settings
 from tests.admin.test_fraud_members_orders import _order_for
 from tests.services.test_review import flag_a_day

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from app.services import mail
+from app.core import mail
 
 
 def _code_from_mail(email: str) -> str:

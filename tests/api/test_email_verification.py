@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from app.services import mail
+from app.core import mail
 from tests.api.conftest import Phone
 
 

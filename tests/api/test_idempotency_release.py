@@ -9,10 +9,10 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import create_engine, func, select
 
+from app.core import idempotency
+from app.core.errors import InsufficientCoins
 from app.extensions import db
 from app.models.admin import IdempotencyKey
-from app.services import idempotency
-from app.services.errors import InsufficientCoins
 
 
 def committed_claims() -> int:

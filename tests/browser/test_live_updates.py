@@ -9,8 +9,8 @@ import pytest
 from flask import Flask
 from playwright.sync_api import Page, expect
 
+from app.core import live_events
 from app.extensions import db
-from app.services import live_events
 from tests.api.conftest import Phone, today
 from tests.browser.conftest import sign_in_admin
 from tests.fixtures.factories import PASSWORD

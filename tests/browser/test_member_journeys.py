@@ -6,9 +6,9 @@ import re
 
 from playwright.sync_api import Page, expect
 
+from app.core.db import transaction
 from app.extensions import db
 from app.services import ledger, profile
-from app.services.db import transaction
 from tests.browser.conftest import PHONE
 from tests.fixtures.factories import PASSWORD
 

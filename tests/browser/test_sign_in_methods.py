@@ -7,8 +7,8 @@ import re
 
 from playwright.sync_api import Page, expect
 
+from app.core import mail
 from app.extensions import db
-from app.services import mail
 from tests.browser.conftest import PHONE
 from tests.browser.test_member_journeys import sign_in
 

@@ -162,8 +162,8 @@ def test_intervals_stored_by_a_sync_feed_the_cadence_check(make_member, add_step
 def test_a_day_synced_before_a_second_account_used_the_phone_is_flagged_by_the_rescore(
     make_member, add_steps
 ):
+    from app.core.db import transaction
     from app.services import linked_accounts
-    from app.services.db import transaction
 
     first, second = make_member(), make_member()
     day = TODAY - timedelta(days=1)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from app.request_values import OutOfRange, parse_day, parse_int
-from app.services import bounded_json
+from app.core import bounded_json
+from app.core.request_values import OutOfRange, parse_day, parse_int
 from tests.admin.conftest import sign_in
 from tests.api.conftest import Phone
 

@@ -9,13 +9,13 @@ import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
+from app.core.db import transaction
+from app.core.errors import AuthenticationFailed, Conflict, DomainError, ValidationFailed
 from app.extensions import db
 from app.models.users import Referral, RefreshToken, User
 from app.models.wallet import Wallet
 from app.services import accounts, referrals
 from app.services.accounts import REFERRAL_ALPHABET
-from app.services.db import transaction
-from app.services.errors import AuthenticationFailed, Conflict, DomainError, ValidationFailed
 from app.services.passwords import hash_password, verify_password
 from tests.fixtures.factories import PASSWORD
 

@@ -10,6 +10,7 @@ import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
+from app.core.db import transaction
 from app.extensions import db
 from app.models.catalog import RewardProduct
 from app.models.gamification import Achievement, UserAchievement
@@ -27,7 +28,6 @@ from app.services.achievements import (
     member_facts,
     progress_for,
 )
-from app.services.db import transaction
 
 MONDAY = date(2026, 11, 2)
 NOW = datetime(2026, 11, 30, 3, 0, tzinfo=UTC)

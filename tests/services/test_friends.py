@@ -7,10 +7,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from app.core.errors import Conflict, NotFound, ValidationFailed
 from app.extensions import db
 from app.models.notifications import Notification
 from app.services import friends, member_admin, steps
-from app.services.errors import Conflict, NotFound, ValidationFailed
 
 
 @pytest.fixture

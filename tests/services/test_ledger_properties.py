@@ -18,11 +18,11 @@ from hypothesis.stateful import (
 )
 from sqlalchemy import select
 
+from app.core.db import transaction
+from app.core.errors import InsufficientCoins
 from app.extensions import db
 from app.models.wallet import Wallet
 from app.services import accounts, ledger
-from app.services.db import transaction
-from app.services.errors import InsufficientCoins
 from app.services.passwords import hash_password
 
 FIRST_DAY = date(2026, 1, 1)

@@ -7,6 +7,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from app.core.db import transaction
+from app.core.errors import AlreadyReviewed, ValidationFailed
 from app.extensions import db
 from app.models.admin import AdminLog
 from app.models.base import utcnow
@@ -15,8 +17,6 @@ from app.models.notifications import Notification
 from app.models.users import Referral
 from app.models.wallet import CoinTransaction
 from app.services import ledger, linked_accounts, orders, referrals
-from app.services.db import transaction
-from app.services.errors import AlreadyReviewed, ValidationFailed
 from tests.services.test_orders import (
     add_address,
     assert_books_balance,

@@ -12,6 +12,14 @@ import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
+from app.core.db import transaction
+from app.core.errors import (
+    InsufficientCoins,
+    InvalidTransition,
+    NotFound,
+    OutOfStock,
+    ValidationFailed,
+)
 from app.extensions import db
 from app.models.admin import AdminLog
 from app.models.catalog import RewardProduct
@@ -20,14 +28,6 @@ from app.models.orders import Order, OrderItem
 from app.models.users import Referral, User, UserAddress
 from app.models.wallet import CoinTransaction, Wallet
 from app.services import ledger, orders
-from app.services.db import transaction
-from app.services.errors import (
-    InsufficientCoins,
-    InvalidTransition,
-    NotFound,
-    OutOfStock,
-    ValidationFailed,
-)
 from app.services.settings import update_settings
 
 DAY = date(2026, 11, 20)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from app.core.errors import ValidationFailed
 from app.services import accounts
-from app.services.errors import ValidationFailed
 from app.services.passwords import password_problem, verify_password
 
 DEMO_AND_TEST_PASSWORDS = [

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from app.core.errors import AuthenticationFailed
 from app.extensions import db
 from app.services import accounts
-from app.services.errors import AuthenticationFailed
 from app.services.passwords import hash_cost, needs_rehash
 from tests.fixtures.factories import PASSWORD
 

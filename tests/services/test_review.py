@@ -7,13 +7,13 @@ import threading
 import pytest
 from sqlalchemy import func, select
 
+from app.core.errors import AlreadyReviewed, ValidationFailed
 from app.extensions import db
 from app.models.admin import AdminLog
 from app.models.notifications import Notification
 from app.models.steps import StepRecord, StepValidation
 from app.models.wallet import Wallet
 from app.services import ledger, review, steps
-from app.services.errors import AlreadyReviewed, ValidationFailed
 
 
 def flag_a_day(user, steps_count: int = 9_000) -> StepValidation:

@@ -7,9 +7,9 @@ from dataclasses import asdict
 import pytest
 from sqlalchemy import func, select
 
+from app.core.errors import ValidationFailed
 from app.extensions import db
 from app.models.admin import AdminLog, Setting
-from app.services.errors import ValidationFailed
 from app.services.settings import (
     ensure_default_settings,
     get_settings,

@@ -106,8 +106,8 @@ def walk():
 @pytest.fixture
 def fund(admin):
     """Give a member coins through the ledger (an admin adjustment)."""
+    from app.core.db import transaction
     from app.services import ledger
-    from app.services.db import transaction
 
     def give(user: User, coins: int) -> None:
         with transaction():

@@ -6,9 +6,10 @@ import re
 
 from sqlalchemy import func, select
 
+from app.core import mail
 from app.extensions import db
 from app.models.users import Referral, RefreshToken, User
-from app.services import mail, tokens
+from app.services import tokens
 from app.services.tokens import ClientInfo
 from tests.fixtures.factories import PASSWORD
 from tests.web.conftest import csrf_from

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from app.core import notifications
 from app.extensions import db
 from app.models.steps import StepValidation
-from app.services import leaderboards, notifications, steps
+from app.services import leaderboards, steps
 
 
 def test_landing_invites_visitors_and_sends_members_to_the_dashboard(client, signed_in):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.services.errors import Forbidden
+from app.core.errors import Forbidden
 from app.web.errors import message_response
 
 

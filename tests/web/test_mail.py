@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.services import mail
+from app.core import mail
 
 
 def test_memory_backend_keeps_mail_in_the_outbox(app):

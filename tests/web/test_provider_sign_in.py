@@ -102,8 +102,8 @@ def test_unlinking_google_from_settings(app, fake_provider, member):
 
 
 def test_the_last_provider_of_an_apple_relay_account_stays(app, make_member):
+    from app.core.errors import Conflict
     from app.services import provider_sign_in
-    from app.services.errors import Conflict
 
     user = make_member("abc@privaterelay.appleid.com")
     db.session.add(ExternalIdentity(user_id=user.id, provider="apple", subject="a-1"))

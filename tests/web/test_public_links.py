@@ -8,7 +8,7 @@ import pytest
 
 from app import create_app
 from app.config import Config, DevelopmentConfig
-from app.services import mail
+from app.core import mail
 from tests.web.conftest import csrf_from
 
 

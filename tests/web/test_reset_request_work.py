@@ -11,7 +11,8 @@ import threading
 import bcrypt
 import pytest
 
-from app.services import accounts, background, mail
+from app.core import background, mail
+from app.services import accounts
 from tests.web.conftest import csrf_from
 
 

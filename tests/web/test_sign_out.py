@@ -69,7 +69,7 @@ def test_signing_in_again_after_logout_works(signed_in, member):
 def test_a_pending_reset_link_survives_signing_out_elsewhere(client, signed_in, member):
     import re
 
-    from app.services import mail
+    from app.core import mail
 
     page = client.get("/password/forgot")
     client.post(

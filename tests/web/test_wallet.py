@@ -6,8 +6,8 @@ import csv
 import io
 from datetime import timedelta
 
+from app.core.db import transaction
 from app.services import ledger, steps
-from app.services.db import transaction
 
 
 def test_wallet_shows_balances_and_the_ledger_newest_first(signed_in, walk, fund):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from app.services import mail
+from app.core import mail
 from tests.web.conftest import csrf_from
 
 ZERO_WIDTH_EIGHT = "\u200b" * 8

@@ -7,7 +7,7 @@ import io
 
 import pytest
 
-from app.services.csv_export import csv_lines, csv_text, safe_cell
+from app.core.csv_export import csv_lines, csv_text, safe_cell
 
 
 @pytest.mark.parametrize(

@@ -15,7 +15,7 @@ from typing import Any
 
 from flask import current_app
 
-from app.services import background
+from app.core import background
 
 OUTBOX_KEY = "fitkart_mail_outbox"
 

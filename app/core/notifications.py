@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from sqlalchemy import func, select, update
 
+from app.core.db import transaction
+from app.core.errors import NotFound
+from app.core.live_events import publish
 from app.extensions import db
 from app.models.base import utcnow
 from app.models.notifications import Notification
-from app.services.db import transaction
-from app.services.errors import NotFound
-from app.services.live_events import publish
 
 
 def notify(user_id: int, kind: str, title: str, body: str = "", link: str | None = None) -> None:

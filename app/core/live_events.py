@@ -27,8 +27,8 @@ from redis.exceptions import RedisError
 from sqlalchemy import event as sa_event
 from sqlalchemy.orm import Session
 
+from app.core.db import TRANSACTION_DEPTH
 from app.extensions import db
-from app.services.db import TRANSACTION_DEPTH
 
 logger = logging.getLogger("app.live")
 

@@ -20,12 +20,12 @@ from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert as postgres_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from app.core import bounded_json
+from app.core.db import is_postgres, transaction
+from app.core.errors import Conflict, DomainError
 from app.extensions import db
 from app.models.admin import IdempotencyKey
 from app.models.base import utcnow
-from app.services import bounded_json
-from app.services.db import is_postgres, transaction
-from app.services.errors import Conflict, DomainError
 
 KEY_TTL = timedelta(hours=24)
 # A committed claim with no answer this old (a work function that committed on its own,

@@ -7,9 +7,9 @@ from datetime import date
 
 import pytest
 
-from app.services import ledger, live_events, notifications, orders, review, steps
-from app.services.db import transaction
-from app.services.live_events import (
+from app.core import live_events, notifications
+from app.core.db import transaction
+from app.core.live_events import (
     ADMINS,
     LiveEvent,
     LocalBus,
@@ -20,6 +20,7 @@ from app.services.live_events import (
     event_stream,
     publish,
 )
+from app.services import ledger, orders, review, steps
 from tests.services.test_review import flag_a_day
 
 
