@@ -114,8 +114,8 @@ def _init_extensions(app: Flask) -> None:
     login_manager.login_view = "auth.login"
     login_manager.login_message_category = "info"
 
+    from app.accounts.accounts import load_user_for_session
     from app.core.live_events import init_live_events
-    from app.services.accounts import load_user_for_session
 
     init_live_events(app)
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import click
 from flask import Flask, current_app
 
+from app.accounts import accounts
 from app.core.errors import DomainError
 from app.extensions import db
-from app.services import accounts
 
 DEFAULT_ADMIN_EMAIL = "admin@fitkart.example"
 # Development-only credentials, printed by `make run` and given in the README.
@@ -113,7 +113,7 @@ def create_admin(email: str, password: str, name: str) -> None:
 
 
 def _enrol_development_authenticator(email: str) -> None:
-    from app.services import second_factor
+    from app.accounts import second_factor
 
     user = accounts.find_by_email(email)
     assert user is not None
@@ -129,7 +129,7 @@ def _enrol_development_authenticator(email: str) -> None:
 @click.argument("email")
 def totp_code(email: str) -> None:
     """Development only: the code an admin's authenticator app shows now."""
-    from app.services import second_factor
+    from app.accounts import second_factor
 
     if current_app.config.get("ENV_NAME") != "development":
         raise click.ClickException("totp-code works in development only (FITKART_ENV).")
@@ -156,7 +156,7 @@ BCRYPT_BUDGET_MS = 100.0
 @click.option("--tries", type=click.IntRange(1, 50), default=5, show_default=True)
 def bench_bcrypt(tries: int) -> None:
     """Time one password check at each bcrypt cost; recommend BCRYPT_ROUNDS for this machine."""
-    from app.services.passwords import time_bcrypt
+    from app.accounts.passwords import time_bcrypt
 
     configured = current_app.config.get("BCRYPT_ROUNDS", 12)
     recommended = BCRYPT_FLOOR

@@ -22,6 +22,7 @@ from datetime import time as clock_time
 from _common import describe, record, scratch_app
 from sqlalchemy import event, insert, select, text
 
+from app.accounts import accounts
 from app.extensions import db
 from app.jobs.nightly import JOBS
 from app.models.admin import JobRun
@@ -29,7 +30,7 @@ from app.models.orders import Order
 from app.models.steps import StepRecord, StepValidation
 from app.models.users import User
 from app.models.wallet import Wallet
-from app.services import accounts, admin_overview
+from app.services import admin_overview
 
 CHUNK = 20_000
 

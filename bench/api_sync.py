@@ -9,8 +9,8 @@ from datetime import UTC, datetime, timedelta
 
 from _common import describe, record, scratch_app
 
+from app.accounts import accounts
 from app.extensions import db
-from app.services import accounts
 
 
 def main() -> None:

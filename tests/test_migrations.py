@@ -12,10 +12,11 @@ from flask_migrate import downgrade, upgrade
 from sqlalchemy import inspect, text
 
 from app import create_app
+from app.accounts import accounts
 from app.core.db import transaction
 from app.extensions import db
 from app.models.base import utcnow
-from app.services import accounts, ledger
+from app.services import ledger
 from app.services.reconciliation import verify_ledger_chains
 from tests.conftest import ON_POSTGRES, TEST_DATABASE_URL, config_for, recreate_postgres_database
 

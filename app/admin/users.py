@@ -9,6 +9,7 @@ from flask_login import current_user
 from jinja2_fragments.flask import render_block
 from sqlalchemy import select
 
+from app.accounts import password_reset
 from app.admin import bp
 from app.admin.forms import arg_int, arg_str, is_htmx
 from app.core.db import transaction
@@ -18,7 +19,7 @@ from app.models.orders import Order
 from app.models.steps import StepRecord, StepValidation
 from app.models.users import Referral, RefreshToken, User
 from app.models.wallet import CoinTransaction
-from app.services import linked_accounts, member_admin, password_reset, referrals
+from app.services import linked_accounts, member_admin, referrals
 from app.services.audit import record_admin_action
 from app.web.second_factor import recent_second_factor
 

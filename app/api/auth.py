@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from flask import g, request
 
+from app.accounts import accounts, email_codes, email_verification, provider_sign_in, tokens
+from app.accounts.login_limits import account_email_code_limit, account_login_limit
 from app.api import bp
 from app.api.operations import ApiError, operation, reply
 from app.api.schemas import (
@@ -25,9 +27,7 @@ from app.api.schemas import (
 from app.core.db import transaction
 from app.core.errors import DomainError
 from app.extensions import limiter
-from app.login_limits import account_email_code_limit, account_login_limit
 from app.models.users import User
-from app.services import accounts, email_codes, email_verification, provider_sign_in, tokens
 
 
 def _client(device_name: str | None = None) -> tokens.ClientInfo:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Select, func, select
 
+from app.accounts import tokens
 from app.core.db import transaction
 from app.core.errors import NotFound, ValidationFailed
 from app.core.notifications import notify
@@ -15,7 +16,7 @@ from app.models.orders import Order
 from app.models.steps import StepValidation
 from app.models.users import STATUSES, User
 from app.models.wallet import CoinTransaction, Wallet
-from app.services import ledger, tokens
+from app.services import ledger
 from app.services.audit import record_admin_action
 
 

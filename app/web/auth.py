@@ -25,21 +25,15 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
-from app.core.errors import AccountDisabled, AuthenticationFailed, Conflict, ValidationFailed
-from app.extensions import db, limiter
-from app.login_limits import (
+from app.accounts import account_notices, accounts, email_codes, email_verification, password_reset
+from app.accounts.login_limits import (
     account_email_code_limit,
     account_login_limit,
     account_reset_limit,
     is_account_limit,
 )
-from app.services import (
-    account_notices,
-    accounts,
-    email_codes,
-    email_verification,
-    password_reset,
-)
+from app.core.errors import AccountDisabled, AuthenticationFailed, Conflict, ValidationFailed
+from app.extensions import db, limiter
 from app.web.errors import register_error_handlers
 from app.web.forms import apply_errors, timezone_choices
 from app.web.rendering import safe_next

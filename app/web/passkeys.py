@@ -8,9 +8,9 @@ import base64
 from flask import current_app, flash, jsonify, redirect, request, session, url_for
 from flask_login import current_user, login_required
 
+from app.accounts import passkeys
 from app.core.errors import DomainError
 from app.extensions import limiter
-from app.services import passkeys
 from app.web.auth import _ip_key, _signed_in, bp
 
 _REGISTER_CHALLENGE = "passkey_register_challenge"

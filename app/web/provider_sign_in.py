@@ -11,9 +11,9 @@ from authlib.integrations.flask_client import OAuth
 from flask import abort, current_app, flash, redirect, render_template, session, url_for
 from flask_login import current_user, login_required
 
+from app.accounts import provider_sign_in
 from app.core.errors import DomainError
 from app.core.links import external_url
-from app.services import provider_sign_in
 from app.web.auth import LoginForm, _signed_in, bp
 
 _OAUTH_KEY = "fitkart_oauth"

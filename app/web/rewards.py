@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, RadioField
 
+from app.accounts import profile
 from app.core.errors import (
     EmailNotVerified,
     InsufficientCoins,
@@ -15,7 +16,7 @@ from app.core.errors import (
 )
 from app.core.request_values import INT_MAX, OutOfRange, form_int, parse_int, query_int
 from app.services import cart as cart_service
-from app.services import catalogue, profile
+from app.services import catalogue
 from app.services.settings import get_settings
 from app.web import bp
 from app.web.forms import AddressFields, apply_errors

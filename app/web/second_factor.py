@@ -17,9 +17,9 @@ from werkzeug.wrappers import Response
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length
 
+from app.accounts import second_factor
 from app.core.errors import AuthenticationFailed, ValidationFailed
 from app.extensions import limiter
-from app.services import second_factor
 from app.web.auth import bp
 from app.web.rendering import safe_next
 

@@ -15,8 +15,8 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
+from app.accounts import profile
 from app.core.errors import ValidationFailed
-from app.services import profile
 from app.web import bp
 from app.web.forms import AddressFields, apply_errors, timezone_choices
 from app.web.rendering import render_page

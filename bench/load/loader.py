@@ -28,8 +28,8 @@ from typing import Any
 import bcrypt
 import psycopg
 
+from app.accounts.passwords import _prehash, normalise_password
 from app.services.ledger_chain import GENESIS_HASH, row_hash
-from app.services.passwords import _prehash, normalise_password
 
 CHUNK_MEMBERS = 500
 BIG_TABLES = ("step_records", "step_validations", "coin_transactions", "orders", "order_items")

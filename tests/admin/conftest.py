@@ -7,7 +7,7 @@ import re
 import pytest
 from flask.testing import FlaskClient
 
-from app.services import accounts
+from app.accounts import accounts
 from tests.fixtures.factories import PASSWORD, totp_code
 
 _TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"|name="csrf-token" content="([^"]+)"')

@@ -81,7 +81,7 @@ class TokenClock:
 
 @pytest.fixture
 def token_clock(monkeypatch) -> TokenClock:
-    from app.services import tokens
+    from app.accounts import tokens
 
     clock = TokenClock()
     monkeypatch.setattr(tokens, "utcnow", clock)

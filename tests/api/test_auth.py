@@ -169,7 +169,7 @@ def test_missing_or_garbage_bearer_token_is_401(client):
 
 
 def test_password_change_ends_existing_access_tokens(client, member):
-    from app.services import accounts
+    from app.accounts import accounts
 
     phone = Phone(client, member.email)
     accounts.set_password(db.session.get(User, member.id), "a-new-password-1")

@@ -8,9 +8,9 @@ import uuid
 import pytest
 from sqlalchemy import func, select
 
+from app.accounts import accounts
 from app.extensions import db
 from app.models.sign_in import ExternalIdentity
-from app.services import accounts
 from tests.api.conftest import Phone
 from tests.fixtures.oidc import FakeProvider, new_key
 

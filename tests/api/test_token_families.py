@@ -137,7 +137,7 @@ def test_ten_simultaneous_refreshes_of_one_token_keep_the_member_signed_in(app, 
 
 
 def test_a_password_change_ends_the_phones_access_tokens(client, member):
-    from app.services import accounts
+    from app.accounts import accounts
 
     phone = Phone(client, member.email)
     accounts.change_password(member, "correct-horse-battery", "a-brand-new-lantern")

@@ -6,9 +6,10 @@ import re
 
 from playwright.sync_api import Page, expect
 
+from app.accounts import profile
 from app.core.db import transaction
 from app.extensions import db
-from app.services import ledger, profile
+from app.services import ledger
 from tests.browser.conftest import PHONE
 from tests.fixtures.factories import PASSWORD
 

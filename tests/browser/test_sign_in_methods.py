@@ -35,7 +35,7 @@ def test_a_member_signs_in_with_an_emailed_code_on_a_phone(page: Page, member, a
 
 
 def test_a_new_member_confirms_the_email_from_a_phone(page: Page, make_member, artifacts):
-    from app.services import email_verification
+    from app.accounts import email_verification
 
     user = make_member(email_verified=False)
     token = email_verification.make_token(user)

@@ -18,12 +18,13 @@ from hypothesis.stateful import (
 )
 from sqlalchemy import select
 
+from app.accounts import accounts
+from app.accounts.passwords import hash_password
 from app.core.db import transaction
 from app.core.errors import InsufficientCoins
 from app.extensions import db
 from app.models.wallet import Wallet
-from app.services import accounts, ledger
-from app.services.passwords import hash_password
+from app.services import ledger
 
 FIRST_DAY = date(2026, 1, 1)
 # Order ids must never repeat across examples: the database outlives each one.

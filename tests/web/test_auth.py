@@ -6,11 +6,11 @@ import re
 
 from sqlalchemy import func, select
 
+from app.accounts import tokens
+from app.accounts.tokens import ClientInfo
 from app.core import mail
 from app.extensions import db
 from app.models.users import Referral, RefreshToken, User
-from app.services import tokens
-from app.services.tokens import ClientInfo
 from tests.fixtures.factories import PASSWORD
 from tests.web.conftest import csrf_from
 

@@ -7,11 +7,11 @@ import re
 
 from sqlalchemy import func, select
 
+from app.accounts import accounts, email_verification, profile
 from app.core import mail
 from app.extensions import db
 from app.models.orders import Order
 from app.models.users import User
-from app.services import accounts, email_verification, profile
 from tests.web.conftest import Member, csrf_from
 from tests.web.test_rewards import ADDRESS
 

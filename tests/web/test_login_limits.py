@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import itertools
 
+from app.accounts import accounts
 from app.core import mail
-from app.services import accounts
 from tests.fixtures.factories import PASSWORD
 from tests.web.conftest import csrf_from
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from app.accounts import profile
 from app.extensions import db
 from app.models.wallet import Wallet
-from app.services import orders, profile
+from app.services import orders
 from tests.web.test_rewards import ADDRESS
 
 

@@ -9,9 +9,9 @@ import pytest
 import requests
 from sqlalchemy import func, select
 
+from app.accounts import accounts
 from app.extensions import db
 from app.models.sign_in import ExternalIdentity
-from app.services import accounts
 from tests.web.conftest import Member
 
 
@@ -102,8 +102,8 @@ def test_unlinking_google_from_settings(app, fake_provider, member):
 
 
 def test_the_last_provider_of_an_apple_relay_account_stays(app, make_member):
+    from app.accounts import provider_sign_in
     from app.core.errors import Conflict
-    from app.services import provider_sign_in
 
     user = make_member("abc@privaterelay.appleid.com")
     db.session.add(ExternalIdentity(user_id=user.id, provider="apple", subject="a-1"))

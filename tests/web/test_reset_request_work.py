@@ -11,8 +11,8 @@ import threading
 import bcrypt
 import pytest
 
+from app.accounts import accounts
 from app.core import background, mail
-from app.services import accounts
 from tests.web.conftest import csrf_from
 
 

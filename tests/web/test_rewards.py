@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
+from app.accounts import profile
 from app.extensions import db
 from app.models.cart import CartItem
 from app.models.catalog import RewardProduct
 from app.models.orders import Order
 from app.models.users import UserAddress
 from app.models.wallet import Wallet
-from app.services import cart, profile
+from app.services import cart
 
 ADDRESS = {
     "recipient_name": "Mia Member",

@@ -6,12 +6,13 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from app.accounts import profile
 from app.core import notifications
 from app.extensions import db
 from app.models.gamification import Achievement
 from app.models.notifications import Notification
 from app.models.users import Referral
-from app.services import leaderboards, profile, steps
+from app.services import leaderboards, steps
 
 # --- referrals ---------------------------------------------------------------------------------
 

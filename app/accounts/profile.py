@@ -8,6 +8,8 @@ from typing import Any
 
 from sqlalchemy import delete, select, update
 
+from app.accounts import accounts, tokens
+from app.accounts.passwords import hash_password, verify_password
 from app.core.db import transaction
 from app.core.errors import NotFound, ValidationFailed
 from app.extensions import db
@@ -22,8 +24,7 @@ from app.models.sign_in import SIGN_IN_METHODS
 from app.models.steps import StepRecord, StepValidation
 from app.models.users import Referral, RefreshToken, User, UserAddress
 from app.models.wallet import CoinTransaction
-from app.services import accounts, linked_accounts, orders, tokens
-from app.services.passwords import hash_password, verify_password
+from app.services import linked_accounts, orders
 
 MAX_ADDRESSES = 10
 DELETED_NAME = "Deleted member"

@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy import delete, select
 
+from app.accounts import accounts
 from app.core import mail
 from app.core.db import is_postgres, transaction
 from app.core.errors import AccountDisabled, AuthenticationFailed, ValidationFailed
@@ -23,7 +24,6 @@ from app.extensions import db
 from app.models.base import utcnow
 from app.models.sign_in import EmailCode
 from app.models.users import User
-from app.services import accounts
 
 LIFETIME = timedelta(minutes=10)
 MAX_ATTEMPTS = 5

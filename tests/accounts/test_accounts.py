@@ -9,14 +9,15 @@ import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
+from app.accounts import accounts
+from app.accounts.accounts import REFERRAL_ALPHABET
+from app.accounts.passwords import hash_password, verify_password
 from app.core.db import transaction
 from app.core.errors import AuthenticationFailed, Conflict, DomainError, ValidationFailed
 from app.extensions import db
 from app.models.users import Referral, RefreshToken, User
 from app.models.wallet import Wallet
-from app.services import accounts, referrals
-from app.services.accounts import REFERRAL_ALPHABET
-from app.services.passwords import hash_password, verify_password
+from app.services import referrals
 from tests.fixtures.factories import PASSWORD
 
 

@@ -12,8 +12,8 @@ import json
 
 from flask import Response, request
 
+from app.accounts.accounts import email_identity
 from app.extensions import limiter
-from app.services.accounts import email_identity
 
 ACCOUNT_KEY_PREFIX = "login-account:"
 ACCOUNT_LOGIN_LIMITS = "5 per minute; 20 per hour; 50 per day"

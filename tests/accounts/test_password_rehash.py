@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from app.accounts import accounts
+from app.accounts.passwords import hash_cost, needs_rehash
 from app.core.errors import AuthenticationFailed
 from app.extensions import db
-from app.services import accounts
-from app.services.passwords import hash_cost, needs_rehash
 from tests.fixtures.factories import PASSWORD
 
 

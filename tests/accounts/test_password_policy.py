@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from app.accounts import accounts
+from app.accounts.passwords import password_problem, verify_password
 from app.core.errors import ValidationFailed
-from app.services import accounts
-from app.services.passwords import password_problem, verify_password
 
 DEMO_AND_TEST_PASSWORDS = [
     "fitkart-demo",
@@ -68,7 +68,7 @@ def test_a_password_typed_in_another_unicode_form_signs_in(app):
 
 
 def test_an_old_hash_of_an_unnormalised_password_still_verifies(app):
-    from app.services import passwords
+    from app.accounts import passwords
 
     typed = "".join(chr(ord(c) + 0xFEE0) for c in "fullwidth") + "-lantern-walk"
     assert passwords.normalise_password(typed) != typed

@@ -7,12 +7,12 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
+from app.accounts import email_codes
 from app.core.db import transaction
 from app.core.errors import AccountDisabled, AuthenticationFailed
 from app.extensions import db
 from app.models.base import utcnow
 from app.models.sign_in import EmailCode
-from app.services import email_codes
 
 
 def _issue(user, now=None) -> str:

@@ -13,13 +13,13 @@ import hashlib
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
+from app.accounts import accounts
 from app.core import mail
 from app.core.db import transaction
 from app.core.errors import ValidationFailed
 from app.core.links import external_url
 from app.extensions import db
 from app.models.users import User
-from app.services import accounts
 
 SALT = "fitkart-password-reset"
 

@@ -10,19 +10,19 @@ from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
-from app.core.db import transaction
-from app.core.errors import AccountDisabled, AuthenticationFailed, Conflict, ValidationFailed
-from app.extensions import db
-from app.models.base import utcnow
-from app.models.users import ROLES, User
-from app.services import ledger, linked_accounts, referrals
-from app.services.passwords import (
+from app.accounts.passwords import (
     burn_password_check,
     hash_password,
     needs_rehash,
     password_problem,
     verify_password,
 )
+from app.core.db import transaction
+from app.core.errors import AccountDisabled, AuthenticationFailed, Conflict, ValidationFailed
+from app.extensions import db
+from app.models.base import utcnow
+from app.models.users import ROLES, User
+from app.services import ledger, linked_accounts, referrals
 
 # No 0/O or 1/I: codes get read aloud and typed from screenshots.
 REFERRAL_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -185,7 +185,7 @@ def set_password(user: User, new_password: str) -> None:
         raise ValidationFailed(problem, details=[{"field": "password"}])
     user.password_hash = hash_password(new_password)
     user.session_version += 1
-    from app.services import tokens
+    from app.accounts import tokens
 
     tokens.revoke_all_for_user(user.id, reason="password_changed")
 

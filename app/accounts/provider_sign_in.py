@@ -22,6 +22,7 @@ from flask import current_app
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
+from app.accounts import accounts
 from app.core.db import transaction
 from app.core.errors import (
     AccountDisabled,
@@ -36,7 +37,6 @@ from app.extensions import db
 from app.models.base import utcnow
 from app.models.sign_in import ExternalIdentity, UsedNonce
 from app.models.users import User
-from app.services import accounts
 
 APPLE_RELAY_DOMAIN = "privaterelay.appleid.com"
 _CLIENTS_KEY = "fitkart_jwks_clients"

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
+from app.accounts import email_codes
 from app.core import mail
 from app.core.db import transaction
 from app.core.errors import EmailNotVerified, ValidationFailed
@@ -19,7 +20,6 @@ from app.core.links import external_url
 from app.extensions import db
 from app.models.base import utcnow
 from app.models.users import User
-from app.services import email_codes
 
 SALT = "fitkart-email-verification"
 LIFETIME = timedelta(days=3)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from flask import current_app
 
+from app.accounts import accounts
 from app.core import mail
 from app.core.links import external_url
-from app.services import accounts
 
 
 def tell_owner_about_sign_up(email: str) -> None:
