@@ -17,6 +17,7 @@ from sqlalchemy import insert, or_, select
 
 from app.accounts import accounts
 from app.accounts.passwords import hash_password
+from app.coins.ledger import post_step_rewards_for_members
 from app.core.errors import DomainError
 from app.core.notifications import notify
 from app.extensions import db
@@ -25,7 +26,6 @@ from app.models.steps import StepRecord, StepValidation
 from app.models.users import User, UserAddress
 from app.services import achievements, orders
 from app.services.anticheat import DayEvidence, assess_day
-from app.services.ledger import post_step_rewards_for_members
 from app.services.settings import get_settings
 from app.services.steps import coins_for_steps
 

@@ -13,11 +13,11 @@ from sqlalchemy import inspect, text
 
 from app import create_app
 from app.accounts import accounts
+from app.coins import ledger
+from app.coins.reconciliation import verify_ledger_chains
 from app.core.db import transaction
 from app.extensions import db
 from app.models.base import utcnow
-from app.services import ledger
-from app.services.reconciliation import verify_ledger_chains
 from tests.conftest import ON_POSTGRES, TEST_DATABASE_URL, config_for, recreate_postgres_database
 
 VIEWS = {"active_users", "daily_step_summary", "user_stats"}

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 
+from app.coins import reconciliation
 from app.core.db import is_postgres, transaction
 from app.extensions import db
 from app.jobs.runner import JobContext, JobOutcome, JobSpec
@@ -17,7 +18,6 @@ from app.services import (
     analytics_refresh,
     housekeeping,
     leaderboards,
-    reconciliation,
     rescoring,
     shopify,
 )

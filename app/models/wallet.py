@@ -66,7 +66,7 @@ class CoinTransaction(CreatedAt, Base):
     # A movement that must happen once carries a key; the unique index makes "once" hold.
     ledger_key: Mapped[str | None] = mapped_column(String(120), unique=True)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    # The member's hash chain (app/services/ledger_chain.py): the previous row's hash and
+    # The member's hash chain (app/coins/ledger_chain.py): the previous row's hash and
     # the hash of this row's content with it. Null only if written around the ledger.
     prev_hash: Mapped[str | None] = mapped_column(String(64))
     row_hash: Mapped[str | None] = mapped_column(String(64))

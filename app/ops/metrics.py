@@ -62,8 +62,9 @@ class DatabaseCollector(Collector):
     """Gauges computed from the database on each scrape."""
 
     def collect(self) -> Iterator[GaugeMetricFamily | CounterMetricFamily]:
+        from app.coins import reconciliation
         from app.models.admin import JobRun
-        from app.services import reconciliation, review
+        from app.services import review
 
         queue = GaugeMetricFamily(
             "fitkart_review_queue_size", "Open fraud-review cases (pending or appealed)."

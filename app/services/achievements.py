@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import case, func, select
 from sqlalchemy.exc import IntegrityError
 
+from app.coins import ledger
 from app.core.notifications import notify
 from app.extensions import db
 from app.models.base import utcnow
@@ -15,7 +16,6 @@ from app.models.gamification import CRITERIA_KEYS, Achievement, UserAchievement
 from app.models.orders import Order
 from app.models.steps import StepRecord
 from app.models.users import Referral
-from app.services import ledger
 
 # `orders_count` counts rewards actually redeemed: an order counts once it has shipped (its
 # coins are spent), so a pending order that is later cancelled never pays "First Reward".

@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import select, update
 
 from app.accounts import email_verification
+from app.coins import ledger
 from app.core.db import transaction
 from app.core.errors import InvalidTransition, NotFound, OutOfStock, ValidationFailed
 from app.core.live_events import publish
@@ -25,7 +26,7 @@ from app.models.base import utcnow
 from app.models.catalog import RewardProduct
 from app.models.orders import Order, OrderItem
 from app.models.users import User, UserAddress
-from app.services import achievements, ledger, referrals
+from app.services import achievements, referrals
 from app.services.audit import record_admin_action
 
 TRANSITIONS: dict[str, frozenset[str]] = {

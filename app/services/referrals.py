@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import aliased
 
+from app.coins import ledger
 from app.core.db import transaction
 from app.core.errors import AlreadyReviewed, NotFound, ValidationFailed
 from app.core.notifications import notify
@@ -16,7 +17,7 @@ from app.models.base import utcnow
 from app.models.linked_accounts import ReferralHold
 from app.models.orders import Order
 from app.models.users import Referral, User
-from app.services import ledger, linked_accounts
+from app.services import linked_accounts
 from app.services.audit import record_admin_action
 from app.services.settings import get_settings
 

@@ -12,6 +12,7 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import Select, func, select, update
 
+from app.coins import ledger
 from app.core.db import transaction
 from app.core.errors import AlreadyReviewed, NotFound, ValidationFailed
 from app.core.live_events import publish
@@ -21,7 +22,7 @@ from app.extensions import db
 from app.models.base import utcnow
 from app.models.steps import StepRecord, StepValidation
 from app.models.users import User
-from app.services import achievements, ledger
+from app.services import achievements
 from app.services.anticheat import Signal
 from app.services.audit import record_admin_action
 from app.services.fraud_cases import fraud_case_changed

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import selectinload
 
+from app.coins import ledger
 from app.core.db import transaction
 from app.core.live_events import publish
 from app.extensions import db
@@ -17,7 +18,7 @@ from app.models.base import utcnow
 from app.models.steps import StepRecord, StepValidation
 from app.models.users import User
 from app.models.wallet import CoinTransaction
-from app.services import achievements, ledger, linked_accounts
+from app.services import achievements, linked_accounts
 from app.services.anticheat import (
     HISTORY_FETCH_DAYS,
     DayEvidence,

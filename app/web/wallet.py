@@ -7,9 +7,10 @@ from datetime import date, timedelta
 from flask import Response, abort, request, stream_with_context
 from flask_login import current_user, login_required
 
+from app.coins import statements
+from app.coins.statements import LedgerFilter
 from app.core.request_values import date_range, query_int
-from app.services import statements, steps
-from app.services.statements import LedgerFilter
+from app.services import steps
 from app.web import bp
 from app.web.charts import balance_chart
 from app.web.rendering import render_page, wants_fragment

@@ -4,7 +4,7 @@ into PostgreSQL with COPY, obeying the ledger's rules.
 Each member's history is generated as one timeline in time order (a day's steps and its
 reward, now and then an order that freezes coins and, a few days later, ships and spends
 them), so ledger ids, `created_at` and the balances after each row all agree, every row is
-hash-chained exactly as app/services/ledger.py chains it, and every wallet ends equal to its
+hash-chained exactly as app/coins/ledger.py chains it, and every wallet ends equal to its
 ledger (`flask jobs run reconcile_wallets` finds no drift). A few percent of days are
 flagged; most of those were reviewed already (approved days paid, rejected days not), the
 newest wait in the queue.
@@ -29,7 +29,7 @@ import bcrypt
 import psycopg
 
 from app.accounts.passwords import _prehash, normalise_password
-from app.services.ledger_chain import GENESIS_HASH, row_hash
+from app.coins.ledger_chain import GENESIS_HASH, row_hash
 
 CHUNK_MEMBERS = 500
 BIG_TABLES = ("step_records", "step_validations", "coin_transactions", "orders", "order_items")

@@ -19,7 +19,7 @@ down_revision = '0006_fraud_signals'
 branch_labels = None
 depends_on = None
 
-# Frozen copy of app/services/ledger_chain.py (version 1 of the encoding): the backfill must
+# Frozen copy of app/coins/ledger_chain.py (version 1 of the encoding): the backfill must
 # hash exactly as the app does, and keep doing so whatever the app's modules become.
 GENESIS_HASH = hashlib.sha256(b"fitkart coin ledger genesis v1").hexdigest()
 HASHED_COLUMNS = (

@@ -19,12 +19,13 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
+from app.coins import ledger
 from app.core.db import transaction
 from app.core.errors import ValidationFailed
 from app.extensions import db
 from app.models.steps import StepValidation
 from app.models.users import User
-from app.services import analytics, ledger, orders, review, steps
+from app.services import analytics, orders, review, steps
 
 START, END = date(2026, 3, 2), date(2026, 3, 4)
 ADDRESS = {"line1": "1 Main St", "city": "Lagos", "country": "NG"}

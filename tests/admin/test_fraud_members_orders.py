@@ -9,6 +9,7 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
+from app.coins import ledger
 from app.core.db import transaction
 from app.extensions import db
 from app.models.admin import AdminLog
@@ -16,7 +17,7 @@ from app.models.orders import Order
 from app.models.steps import StepValidation
 from app.models.users import RefreshToken, User
 from app.models.wallet import Wallet
-from app.services import ledger, orders
+from app.services import orders
 from tests.admin.conftest import csrf_token
 from tests.services.test_review import flag_a_day
 

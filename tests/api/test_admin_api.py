@@ -9,13 +9,14 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
+from app.coins import ledger
 from app.core.db import transaction
 from app.extensions import db
 from app.models.admin import AdminApiToken, AdminLog, Setting
 from app.models.base import utcnow
 from app.models.users import User
 from app.models.wallet import Wallet
-from app.services import admin_tokens, ledger
+from app.services import admin_tokens
 from tests.admin.conftest import sign_in
 from tests.api.conftest import Phone
 from tests.services.test_review import flag_a_day

@@ -11,13 +11,13 @@ from datetime import date
 
 from sqlalchemy import func, select
 
+from app.coins import ledger
 from app.core.db import transaction
 from app.extensions import db
 from app.models.catalog import RewardProduct
 from app.models.orders import Order
 from app.models.steps import StepRecord
 from app.models.wallet import CoinTransaction, Wallet
-from app.services import ledger
 from tests.api.conftest import Phone, record
 
 THREADS = 16

@@ -7,11 +7,11 @@ from datetime import date
 
 from sqlalchemy import func, select
 
+from app.coins import ledger
 from app.core.db import transaction
 from app.extensions import db
 from app.models.admin import IdempotencyKey
 from app.models.orders import Order
-from app.services import ledger
 from tests.api.conftest import record
 
 

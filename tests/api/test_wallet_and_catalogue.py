@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
+from app.coins import ledger
 from app.core.db import transaction
 from app.extensions import db
 from app.models.gamification import LeaderboardEntry
 from app.models.users import UserAddress
-from app.services import ledger
 from tests.api.conftest import record
 
 ADDRESS = {"line1": "1 Main St", "city": "Lagos", "country": "ng", "recipient_name": "Mia M"}

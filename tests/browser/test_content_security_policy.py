@@ -13,10 +13,10 @@ from datetime import timedelta
 import pytest
 from playwright.sync_api import Page, expect
 
+from app.coins import ledger
 from app.core.db import transaction
 from app.extensions import db
 from app.models.base import utcnow
-from app.services import ledger
 from tests.browser.conftest import sign_in_admin
 from tests.browser.test_member_journeys import htmx_ready, sign_in
 from tests.services.test_review import flag_a_day

@@ -7,9 +7,9 @@ import re
 from playwright.sync_api import Page, expect
 
 from app.accounts import profile
+from app.coins import ledger
 from app.core.db import transaction
 from app.extensions import db
-from app.services import ledger
 from tests.browser.conftest import PHONE
 from tests.fixtures.factories import PASSWORD
 

@@ -7,6 +7,7 @@ from datetime import date
 
 import pytest
 
+from app.coins import ledger
 from app.core import live_events, notifications
 from app.core.db import transaction
 from app.core.live_events import (
@@ -20,7 +21,7 @@ from app.core.live_events import (
     event_stream,
     publish,
 )
-from app.services import ledger, orders, review, steps
+from app.services import orders, review, steps
 from tests.services.test_review import flag_a_day
 
 

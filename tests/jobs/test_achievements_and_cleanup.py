@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
+from app.coins import ledger
 from app.extensions import db
 from app.jobs import run_job
 from app.models.admin import IdempotencyKey
@@ -13,7 +14,6 @@ from app.models.gamification import Achievement, UserAchievement
 from app.models.notifications import Notification
 from app.models.users import RefreshToken
 from app.models.wallet import CoinTransaction
-from app.services import ledger
 from tests.jobs.conftest import NOW, TODAY
 
 

@@ -6,9 +6,9 @@ from datetime import date, timedelta
 
 import pytest
 
+from app.coins import ledger
 from app.extensions import db
 from app.jobs import run_job
-from app.services import ledger
 from app.services.analytics_refresh import daily_analytics
 from tests.jobs.conftest import NOW, TODAY, at
 

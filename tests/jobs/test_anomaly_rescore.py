@@ -6,11 +6,11 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
+from app.coins import ledger
 from app.extensions import db
 from app.jobs import run_job
 from app.models.notifications import Notification
 from app.models.steps import StepRecord, StepValidation
-from app.services import ledger
 from tests.jobs.conftest import NOW, TODAY, days_before
 
 SPIKE_DAY = TODAY - timedelta(days=2)

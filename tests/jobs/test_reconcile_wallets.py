@@ -6,13 +6,13 @@ from datetime import date, timedelta
 
 from sqlalchemy import text
 
+from app.coins import ledger, ledger_chain
+from app.coins.reconciliation import find_wallet_drift, latest_drift
 from app.extensions import db
 from app.jobs import run_job
 from app.models.admin import AdminLog
 from app.models.base import utcnow
 from app.models.wallet import CoinTransaction, Wallet
-from app.services import ledger, ledger_chain
-from app.services.reconciliation import find_wallet_drift, latest_drift
 from tests.admin.conftest import sign_in
 from tests.jobs.conftest import NOW
 

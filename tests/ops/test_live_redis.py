@@ -8,11 +8,11 @@ from datetime import date
 
 import pytest
 
+from app.coins import ledger
 from app.core import live_events
 from app.core.db import transaction
 from app.core.live_events import RedisBus, channel_for
 from app.extensions import db
-from app.services import ledger
 
 # Database 9 and this channel prefix belong to these tests.
 REDIS = "redis://127.0.0.1:6379/9"

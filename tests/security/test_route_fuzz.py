@@ -18,9 +18,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.routing import Rule
 
+from app.coins import ledger
 from app.core.db import transaction
 from app.extensions import limiter
-from app.services import ledger
 from tests.admin.conftest import csrf_token, sign_in
 
 HUGE = "9" * 30

@@ -10,6 +10,7 @@ import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
+from app.coins import ledger
 from app.core.db import transaction
 from app.extensions import db
 from app.models.catalog import RewardProduct
@@ -18,7 +19,7 @@ from app.models.notifications import Notification
 from app.models.steps import StepRecord
 from app.models.users import User
 from app.models.wallet import CoinTransaction, Wallet
-from app.services import ledger, orders
+from app.services import orders
 from app.services.achievements import (
     STREAK_MIN_STEPS,
     MemberFacts,

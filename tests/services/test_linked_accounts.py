@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from app.coins import ledger
 from app.core.db import transaction
 from app.core.errors import AlreadyReviewed, ValidationFailed
 from app.extensions import db
@@ -16,7 +17,7 @@ from app.models.linked_accounts import ReferralHold
 from app.models.notifications import Notification
 from app.models.users import Referral
 from app.models.wallet import CoinTransaction
-from app.services import ledger, linked_accounts, orders, referrals
+from app.services import linked_accounts, orders, referrals
 from tests.services.test_orders import (
     add_address,
     assert_books_balance,

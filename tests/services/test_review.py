@@ -7,13 +7,14 @@ import threading
 import pytest
 from sqlalchemy import func, select
 
+from app.coins import ledger
 from app.core.errors import AlreadyReviewed, ValidationFailed
 from app.extensions import db
 from app.models.admin import AdminLog
 from app.models.notifications import Notification
 from app.models.steps import StepRecord, StepValidation
 from app.models.wallet import Wallet
-from app.services import ledger, review, steps
+from app.services import review, steps
 
 
 def flag_a_day(user, steps_count: int = 9_000) -> StepValidation:

@@ -106,8 +106,8 @@ def walk():
 @pytest.fixture
 def fund(admin):
     """Give a member coins through the ledger (an admin adjustment)."""
+    from app.coins import ledger
     from app.core.db import transaction
-    from app.services import ledger
 
     def give(user: User, coins: int) -> None:
         with transaction():

@@ -6,8 +6,9 @@ from datetime import date
 
 import pytest
 
+from app.coins import ledger
 from app.core.db import transaction
-from app.services import ledger, review
+from app.services import review
 from tests.admin.conftest import sign_in
 from tests.api.conftest import Phone
 from tests.services.test_review import flag_a_day

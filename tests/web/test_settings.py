@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 
 from app.accounts import profile, tokens
 from app.accounts.tokens import ClientInfo
+from app.coins import ledger
 from app.extensions import db
 from app.models.base import utcnow
 from app.models.cart import CartItem
@@ -16,7 +17,7 @@ from app.models.notifications import Notification
 from app.models.orders import Order
 from app.models.users import RefreshToken, User, UserAddress
 from app.models.wallet import CoinTransaction, Wallet
-from app.services import cart, ledger, linked_accounts, orders
+from app.services import cart, linked_accounts, orders
 from tests.fixtures.factories import PASSWORD
 from tests.web.conftest import csrf_from
 from tests.web.test_rewards import ADDRESS

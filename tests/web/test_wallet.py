@@ -6,8 +6,9 @@ import csv
 import io
 from datetime import timedelta
 
+from app.coins import ledger
 from app.core.db import transaction
-from app.services import ledger, steps
+from app.services import steps
 
 
 def test_wallet_shows_balances_and_the_ledger_newest_first(signed_in, walk, fund):

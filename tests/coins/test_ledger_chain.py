@@ -6,11 +6,11 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import select
 
+from app.coins import ledger, ledger_chain
+from app.coins.reconciliation import verify_ledger_chains
 from app.core.db import transaction
 from app.extensions import db
 from app.models.wallet import CoinTransaction
-from app.services import ledger, ledger_chain
-from app.services.reconciliation import verify_ledger_chains
 
 NOW = datetime(2026, 3, 2, 9, 30, 15, 123456, tzinfo=UTC)
 

@@ -8,11 +8,11 @@ import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
+from app.coins import ledger
 from app.core.db import transaction
 from app.core.errors import InsufficientCoins, InsufficientFrozenCoins, ValidationFailed
 from app.extensions import db
 from app.models.wallet import CoinTransaction, Wallet
-from app.services import ledger
 
 DAY = date(2026, 11, 20)
 

@@ -15,11 +15,11 @@ from datetime import date, timedelta
 from flask import Flask
 from sqlalchemy import func, select
 
+from app.coins import ledger
 from app.core.db import transaction
 from app.core.errors import InsufficientCoins, InsufficientFrozenCoins
 from app.extensions import db
 from app.models.wallet import CoinTransaction, Wallet
-from app.services import ledger
 
 THREADS = 16
 OPERATIONS_PER_THREAD = 40

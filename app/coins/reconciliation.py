@@ -6,7 +6,7 @@ disagree. Drift is recorded in the `reconcile_wallets` run's details and shown o
 /admin through `latest_drift()`. Nothing here ever changes a wallet: a drifted wallet is
 a bug or tampering to investigate, and an admin corrects it through the ledger.
 
-The same run walks every member's hash chain (app/services/ledger_chain.py) and reports the
+The same run walks every member's hash chain (app/coins/ledger_chain.py) and reports the
 first broken row per member, then publishes a digest of all chain heads to the audit log
 (`admin_logs`, action `ledger.chain_heads`). The next run checks that history up to the
 published heads still hashes to the published digest, so a rewrite that recomputed every
@@ -22,11 +22,12 @@ from typing import Any
 
 from sqlalchemy import case, func, or_, select
 
+from app.coins import ledger_chain
+from app.coins.ledger import EARNING_TYPES
 from app.extensions import db
 from app.models.admin import AdminLog
 from app.models.wallet import CoinTransaction, Wallet
-from app.services import audit, job_runs, ledger_chain
-from app.services.ledger import EARNING_TYPES
+from app.services import audit, job_runs
 
 logger = logging.getLogger("app.reconciliation")
 

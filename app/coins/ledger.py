@@ -14,6 +14,7 @@ from datetime import date, datetime
 
 from sqlalchemy import case, func, insert, select
 
+from app.coins import ledger_chain
 from app.core.errors import (
     InsufficientCoins,
     InsufficientFrozenCoins,
@@ -24,7 +25,6 @@ from app.core.live_events import publish
 from app.extensions import db
 from app.models.base import utcnow
 from app.models.wallet import CoinTransaction, Wallet
-from app.services import ledger_chain
 
 EARNING_TYPES = ("step_reward", "achievement_reward", "referral_bonus")
 

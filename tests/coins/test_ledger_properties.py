@@ -20,11 +20,11 @@ from sqlalchemy import select
 
 from app.accounts import accounts
 from app.accounts.passwords import hash_password
+from app.coins import ledger
 from app.core.db import transaction
 from app.core.errors import InsufficientCoins
 from app.extensions import db
 from app.models.wallet import Wallet
-from app.services import ledger
 
 FIRST_DAY = date(2026, 1, 1)
 # Order ids must never repeat across examples: the database outlives each one.
