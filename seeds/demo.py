@@ -27,7 +27,7 @@ from app.models.users import User, UserAddress
 from app.services import achievements, orders
 from app.services.anticheat import DayEvidence, assess_day
 from app.services.settings import get_settings
-from app.services.steps import coins_for_steps
+from app.steps.sync import coins_for_steps
 
 DEMO_DOMAIN = "demo.fitkart.example"
 DEMO_PASSWORD = "fitkart-demo"

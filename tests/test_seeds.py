@@ -23,7 +23,7 @@ from app.models.steps import StepRecord, StepValidation
 from app.models.users import User
 from app.models.wallet import CoinTransaction, Wallet
 from app.services.settings import SPECS
-from app.services.steps import coins_for_steps
+from app.steps.sync import coins_for_steps
 from seeds.demo import DEMO_DOMAIN, DEMO_PASSWORD, generate_demo
 from seeds.initial import ACHIEVEMENTS, PRODUCTS, load_initial
 

@@ -40,8 +40,9 @@ from app.core import bounded_json, idempotency
 from app.core.errors import DomainError
 from app.extensions import db
 from app.models.wallet import CoinTransaction, Wallet
-from app.services import achievements, appeals, leaderboards, steps
+from app.services import achievements, appeals, leaderboards
 from app.services.anticheat import Interval
+from app.steps import sync as steps
 
 MAX_HISTORY_DAYS = 366
 

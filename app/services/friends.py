@@ -17,7 +17,7 @@ from app.models.social import Friendship
 from app.models.steps import StepRecord
 from app.models.users import User
 from app.services.leaderboards import period_window
-from app.services.steps import member_today
+from app.steps.sync import member_today
 
 # A generic answer for codes that do not lead to a member one may invite (and for members who
 # blocked the asker: a block must not be discoverable).

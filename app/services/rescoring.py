@@ -33,7 +33,7 @@ from app.services.anticheat import HISTORY_FETCH_DAYS, DayEvidence, Interval, Ve
 from app.services.fraud_cases import open_case
 from app.services.linked_accounts import accounts_per_device
 from app.services.settings import AppSettings, get_settings
-from app.services.steps import member_context
+from app.steps.sync import member_context
 
 # The trailing window of daily totals a day is judged against (as at ingest and in the seeds).
 HISTORY_DAYS = HISTORY_FETCH_DAYS

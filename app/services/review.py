@@ -34,7 +34,7 @@ from app.services.linked_accounts import (
 )
 from app.services.rescoring import HISTORY_DAYS, assess_stored_record, credited_history
 from app.services.settings import get_settings
-from app.services.steps import (
+from app.steps.sync import (
     OPEN_CASE_STATUSES,
     daily_totals,
     day_coin_target,

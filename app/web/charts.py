@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from app.services.steps import DayTotal
+from app.steps.sync import DayTotal
 
 GREEN = "#1f9d55"
 AMBER = "#d99a00"

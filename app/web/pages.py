@@ -10,8 +10,9 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models.gamification import Achievement, UserAchievement
-from app.services import leaderboards, steps
+from app.services import leaderboards
 from app.services.settings import get_settings
+from app.steps import sync as steps
 from app.web import bp
 from app.web.charts import steps_chart
 from app.web.rendering import render_page

@@ -12,8 +12,9 @@ from flask_login import current_user, login_required
 from app.core.errors import ValidationFailed
 from app.core.request_values import parse_day
 from app.models.steps import StepRecord, StepValidation
-from app.services import appeals, steps
+from app.services import appeals
 from app.services.settings import get_settings
+from app.steps import sync as steps
 from app.web import bp
 from app.web.charts import steps_chart
 from app.web.rendering import NOTIFICATIONS_CHANGED, render_page

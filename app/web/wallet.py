@@ -10,7 +10,7 @@ from flask_login import current_user, login_required
 from app.coins import statements
 from app.coins.statements import LedgerFilter
 from app.core.request_values import date_range, query_int
-from app.services import steps
+from app.steps import sync as steps
 from app.web import bp
 from app.web.charts import balance_chart
 from app.web.rendering import render_page, wants_fragment

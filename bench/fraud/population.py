@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
 from app.services.anticheat import Interval
-from app.services.steps import IncomingRecord
+from app.steps.sync import IncomingRecord
 
 START = date(2026, 6, 1)  # a Monday
 WARM_UP_DAYS = 28  # history before the measured days

@@ -16,7 +16,7 @@ from datetime import date
 
 from app.services.anticheat import MemberContext, assess_day
 from app.services.linked_accounts import DEVICE_LINK_DAYS, devices_link
-from app.services.steps import evidence_for
+from app.steps.sync import evidence_for
 from bench.fraud.population import (
     DAILY_STEP_CAP,
     MEASURED_DAYS,

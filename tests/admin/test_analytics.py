@@ -25,7 +25,8 @@ from app.core.errors import ValidationFailed
 from app.extensions import db
 from app.models.steps import StepValidation
 from app.models.users import User
-from app.services import analytics, orders, review, steps
+from app.services import analytics, orders, review
+from app.steps import sync as steps
 
 START, END = date(2026, 3, 2), date(2026, 3, 4)
 ADDRESS = {"line1": "1 Main St", "city": "Lagos", "country": "NG"}

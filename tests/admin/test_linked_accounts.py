@@ -10,8 +10,9 @@ from app.extensions import db
 from app.models.linked_accounts import ReferralHold
 from app.models.steps import StepValidation
 from app.models.users import Referral
-from app.services import linked_accounts, steps
-from app.services.steps import IncomingRecord
+from app.services import linked_accounts
+from app.steps import sync as steps
+from app.steps.sync import IncomingRecord
 from tests.admin.conftest import csrf_token
 from tests.services.test_orders import balances
 

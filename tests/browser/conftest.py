@@ -118,8 +118,8 @@ def artifacts() -> Path:
 @pytest.fixture
 def walk_today():
     """Sync today's steps for a member through the service (committed before the browser)."""
-    from app.services import steps
-    from app.services.steps import IncomingRecord
+    from app.steps import sync as steps
+    from app.steps.sync import IncomingRecord
 
     def walk(user, count: int) -> None:
         steps.sync_records(

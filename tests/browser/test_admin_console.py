@@ -10,8 +10,8 @@ from playwright.sync_api import Page
 
 from app.extensions import db
 from app.models.base import utcnow
-from app.services import steps
-from app.services.steps import IncomingRecord
+from app.steps import sync as steps
+from app.steps.sync import IncomingRecord
 from app.web.charts import AMBER, GREEN
 from tests.browser.conftest import PHONE, sign_in_admin
 from tests.browser.test_member_journeys import sign_in

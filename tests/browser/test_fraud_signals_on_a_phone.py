@@ -11,8 +11,8 @@ from app.extensions import db
 from app.models.linked_accounts import ReferralHold
 from app.models.steps import StepValidation
 from app.models.users import Referral
-from app.services import steps
-from app.services.steps import IncomingRecord
+from app.steps import sync as steps
+from app.steps.sync import IncomingRecord
 from tests.browser.conftest import PHONE, sign_in_admin
 from tests.fixtures.factories import PASSWORD
 

@@ -21,7 +21,8 @@ from app.core.live_events import (
     event_stream,
     publish,
 )
-from app.services import orders, review, steps
+from app.services import orders, review
+from app.steps import sync as steps
 from tests.services.test_review import flag_a_day
 
 

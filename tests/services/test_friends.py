@@ -10,7 +10,8 @@ from sqlalchemy import select
 from app.core.errors import Conflict, NotFound, ValidationFailed
 from app.extensions import db
 from app.models.notifications import Notification
-from app.services import friends, member_admin, steps
+from app.services import friends, member_admin
+from app.steps import sync as steps
 
 
 @pytest.fixture

@@ -14,7 +14,8 @@ from app.models.admin import AdminLog
 from app.models.notifications import Notification
 from app.models.steps import StepRecord, StepValidation
 from app.models.wallet import Wallet
-from app.services import review, steps
+from app.services import review
+from app.steps import sync as steps
 
 
 def flag_a_day(user, steps_count: int = 9_000) -> StepValidation:

@@ -10,8 +10,8 @@ from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
 from app.models.users import User
-from app.services import steps
-from app.services.steps import IncomingRecord
+from app.steps import sync as steps
+from app.steps.sync import IncomingRecord
 from tests.fixtures.factories import PASSWORD, totp_code
 
 _META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')

@@ -7,7 +7,8 @@ from datetime import timedelta
 from app.core import notifications
 from app.extensions import db
 from app.models.steps import StepValidation
-from app.services import leaderboards, steps
+from app.services import leaderboards
+from app.steps import sync as steps
 
 
 def test_landing_invites_visitors_and_sends_members_to_the_dashboard(client, signed_in):

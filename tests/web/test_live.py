@@ -136,7 +136,7 @@ def test_signed_in_pages_connect_to_their_stream_and_listen(app, member, admin, 
 
 
 def test_a_live_refresh_of_todays_figures_gets_just_that_block(app, member):
-    from app.services import steps
+    from app.steps import sync as steps
 
     steps.sync_records(
         member,

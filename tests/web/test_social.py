@@ -12,7 +12,8 @@ from app.extensions import db
 from app.models.gamification import Achievement
 from app.models.notifications import Notification
 from app.models.users import Referral
-from app.services import leaderboards, steps
+from app.services import leaderboards
+from app.steps import sync as steps
 
 # --- referrals ---------------------------------------------------------------------------------
 

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models.notifications import Notification
 from app.models.steps import StepRecord, StepValidation
-from app.services import steps
+from app.steps import sync as steps
 
 
 @pytest.fixture

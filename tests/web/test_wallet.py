@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from app.coins import ledger
 from app.core.db import transaction
-from app.services import steps
+from app.steps import sync as steps
 
 
 def test_wallet_shows_balances_and_the_ledger_newest_first(signed_in, walk, fund):
