@@ -190,7 +190,7 @@ def fraud_group() -> None:
 )
 def fraud_backtest(days: int, threshold: int | None) -> None:
     """Re-score stored days with the current model; report what would change. Read-only."""
-    from app.services.backtest import backtest
+    from app.fraud.backtest import backtest
 
     report = backtest(days, threshold=threshold)
     for line in report.lines():

@@ -21,11 +21,11 @@ from app.coins.ledger import post_step_rewards_for_members
 from app.core.errors import DomainError
 from app.core.notifications import notify
 from app.extensions import db
+from app.fraud.scoring import DayEvidence, assess_day
 from app.models.catalog import RewardProduct
 from app.models.steps import StepRecord, StepValidation
 from app.models.users import User, UserAddress
 from app.services import achievements, orders
-from app.services.anticheat import DayEvidence, assess_day
 from app.services.settings import get_settings
 from app.steps.sync import coins_for_steps
 

@@ -13,6 +13,7 @@ from app.accounts.passwords import hash_password, verify_password
 from app.core.db import transaction
 from app.core.errors import NotFound, ValidationFailed
 from app.extensions import db
+from app.fraud import linked_accounts
 from app.models.admin import AnalyticsEvent, IdempotencyKey
 from app.models.base import utcnow
 from app.models.cart import CartItem
@@ -24,7 +25,7 @@ from app.models.sign_in import SIGN_IN_METHODS
 from app.models.steps import StepRecord, StepValidation
 from app.models.users import Referral, RefreshToken, User, UserAddress
 from app.models.wallet import CoinTransaction
-from app.services import linked_accounts, orders
+from app.services import orders
 
 MAX_ADDRESSES = 10
 DELETED_NAME = "Deleted member"

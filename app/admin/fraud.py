@@ -10,8 +10,8 @@ from app.admin import bp
 from app.admin.forms import arg_date, arg_int, arg_str, back_to, is_htmx
 from app.core.errors import DomainError
 from app.core.request_values import form_ints
+from app.fraud import review
 from app.models.steps import SOURCES
-from app.services import review
 
 PAGE_SIZE = 50
 STATUSES = ("open", "pending", "appealed", "approved", "rejected", "all")

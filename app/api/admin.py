@@ -47,9 +47,10 @@ from app.api.pagination import decode_cursor, encode_cursor, keyset_page
 from app.api.schemas import TransactionOut, WalletOut
 from app.core import idempotency
 from app.core.db import transaction
+from app.fraud import review
 from app.models.base import utcnow
 from app.models.users import User
-from app.services import analytics, job_runs, member_admin, review
+from app.services import analytics, job_runs, member_admin
 from app.services import settings as settings_service
 
 TAGS = ["admin"]

@@ -39,9 +39,10 @@ from app.api.schemas import (
 from app.core import bounded_json, idempotency
 from app.core.errors import DomainError
 from app.extensions import db
+from app.fraud import appeals
+from app.fraud.scoring import Interval
 from app.models.wallet import CoinTransaction, Wallet
-from app.services import achievements, appeals, leaderboards
-from app.services.anticheat import Interval
+from app.services import achievements, leaderboards
 from app.steps import sync as steps
 
 MAX_HISTORY_DAYS = 366

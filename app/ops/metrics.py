@@ -63,8 +63,8 @@ class DatabaseCollector(Collector):
 
     def collect(self) -> Iterator[GaugeMetricFamily | CounterMetricFamily]:
         from app.coins import reconciliation
+        from app.fraud import review
         from app.models.admin import JobRun
-        from app.services import review
 
         queue = GaugeMetricFamily(
             "fitkart_review_queue_size", "Open fraud-review cases (pending or appealed)."

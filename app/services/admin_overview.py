@@ -18,13 +18,13 @@ from sqlalchemy.sql.elements import ColumnElement
 from app.coins import reconciliation
 from app.core.db import is_postgres
 from app.extensions import db
+from app.fraud.review import OPEN
 from app.jobs.nightly import JOBS
 from app.models.admin import JobRun
 from app.models.base import utcnow
 from app.models.orders import Order
 from app.models.steps import StepRecord, StepValidation
 from app.models.users import User
-from app.services.review import OPEN
 from app.services.settings import get_settings
 
 FLOW_DAYS = 14

@@ -13,11 +13,11 @@ from app.core.db import transaction
 from app.core.errors import AlreadyReviewed, NotFound, ValidationFailed
 from app.core.notifications import notify
 from app.extensions import db
+from app.fraud import linked_accounts
 from app.models.base import utcnow
 from app.models.linked_accounts import ReferralHold
 from app.models.orders import Order
 from app.models.users import Referral, User
-from app.services import linked_accounts
 from app.services.audit import record_admin_action
 from app.services.settings import get_settings
 

@@ -14,12 +14,9 @@ from app.coins import ledger
 from app.core.db import transaction
 from app.core.live_events import publish
 from app.extensions import db
-from app.models.base import utcnow
-from app.models.steps import StepRecord, StepValidation
-from app.models.users import User
-from app.models.wallet import CoinTransaction
-from app.services import achievements, linked_accounts
-from app.services.anticheat import (
+from app.fraud import linked_accounts
+from app.fraud.cases import open_case, refuse_day
+from app.fraud.scoring import (
     HISTORY_FETCH_DAYS,
     DayEvidence,
     Interval,
@@ -27,7 +24,11 @@ from app.services.anticheat import (
     Verdict,
     assess_day,
 )
-from app.services.fraud_cases import open_case, refuse_day
+from app.models.base import utcnow
+from app.models.steps import StepRecord, StepValidation
+from app.models.users import User
+from app.models.wallet import CoinTransaction
+from app.services import achievements
 from app.services.settings import AppSettings, get_settings
 
 

@@ -11,8 +11,8 @@ from flask_login import current_user, login_required
 
 from app.core.errors import ValidationFailed
 from app.core.request_values import parse_day
+from app.fraud import appeals
 from app.models.steps import StepRecord, StepValidation
-from app.services import appeals
 from app.services.settings import get_settings
 from app.steps import sync as steps
 from app.web import bp

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
-from app.services.anticheat import Interval
+from app.fraud.scoring import Interval
 from app.steps.sync import IncomingRecord
 
 START = date(2026, 6, 1)  # a Monday

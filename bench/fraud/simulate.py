@@ -14,8 +14,8 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
-from app.services.anticheat import MemberContext, assess_day
-from app.services.linked_accounts import DEVICE_LINK_DAYS, devices_link
+from app.fraud.linked_accounts import DEVICE_LINK_DAYS, devices_link
+from app.fraud.scoring import MemberContext, assess_day
 from app.steps.sync import evidence_for
 from bench.fraud.population import (
     DAILY_STEP_CAP,

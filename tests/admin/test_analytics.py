@@ -23,9 +23,10 @@ from app.coins import ledger
 from app.core.db import transaction
 from app.core.errors import ValidationFailed
 from app.extensions import db
+from app.fraud import review
 from app.models.steps import StepValidation
 from app.models.users import User
-from app.services import analytics, orders, review
+from app.services import analytics, orders
 from app.steps import sync as steps
 
 START, END = date(2026, 3, 2), date(2026, 3, 4)

@@ -19,7 +19,7 @@ from app.models.users import RefreshToken, User
 from app.models.wallet import Wallet
 from app.services import orders
 from tests.admin.conftest import csrf_token
-from tests.services.test_review import flag_a_day
+from tests.fraud.test_review import flag_a_day
 
 ADDRESS = {"line1": "1 Main St", "city": "Lagos", "country": "NG"}
 

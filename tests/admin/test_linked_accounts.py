@@ -7,10 +7,10 @@ from sqlalchemy import select
 
 from app.core.db import transaction
 from app.extensions import db
+from app.fraud import linked_accounts
 from app.models.linked_accounts import ReferralHold
 from app.models.steps import StepValidation
 from app.models.users import Referral
-from app.services import linked_accounts
 from app.steps import sync as steps
 from app.steps.sync import IncomingRecord
 from tests.admin.conftest import csrf_token

@@ -10,11 +10,12 @@ from sqlalchemy import text
 
 from app.core.db import transaction
 from app.extensions import db
+from app.fraud import review
 from app.models.steps import StepRecord, StepValidation
-from app.services import admin_overview, job_runs, orders, review
+from app.services import admin_overview, job_runs, orders
 from app.services.settings import update_settings
 from tests.admin.test_fraud_members_orders import _order_for
-from tests.services.test_review import flag_a_day
+from tests.fraud.test_review import flag_a_day
 
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 

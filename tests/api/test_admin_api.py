@@ -19,7 +19,7 @@ from app.models.wallet import Wallet
 from app.services import admin_tokens
 from tests.admin.conftest import sign_in
 from tests.api.conftest import Phone
-from tests.services.test_review import flag_a_day
+from tests.fraud.test_review import flag_a_day
 
 API = "/api/v1/admin"
 

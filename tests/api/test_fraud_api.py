@@ -7,9 +7,9 @@ import pytest
 from sqlalchemy import func, select
 
 from app.extensions import db
+from app.fraud import review
 from app.models.linked_accounts import AccountDevice, SignupAddress
 from app.models.steps import StepRecord, StepValidation
-from app.services import review
 from tests.api.conftest import record, today
 
 

@@ -16,7 +16,7 @@ from app.web.charts import AMBER, GREEN
 from tests.browser.conftest import PHONE, sign_in_admin
 from tests.browser.test_member_journeys import sign_in
 from tests.fixtures.factories import PASSWORD
-from tests.services.test_review import flag_a_day
+from tests.fraud.test_review import flag_a_day
 
 OVERFLOW = "document.documentElement.scrollWidth - window.innerWidth"
 # The drawn chart, as Chart.js holds it: the dataset and each bar's pixel height.

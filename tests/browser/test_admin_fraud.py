@@ -8,7 +8,7 @@ from app.extensions import db
 from app.models.steps import StepValidation
 from app.models.wallet import Wallet
 from tests.browser.conftest import sign_in_admin
-from tests.services.test_review import flag_a_day
+from tests.fraud.test_review import flag_a_day
 
 
 def test_admin_expands_a_flagged_day_approves_with_the_keyboard_and_sees_the_coins(

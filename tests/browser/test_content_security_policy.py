@@ -19,7 +19,7 @@ from app.extensions import db
 from app.models.base import utcnow
 from tests.browser.conftest import sign_in_admin
 from tests.browser.test_member_journeys import htmx_ready, sign_in
-from tests.services.test_review import flag_a_day
+from tests.fraud.test_review import flag_a_day
 
 RECORD_VIOLATIONS = """
 window.__csp = [];

@@ -14,7 +14,7 @@ from app.extensions import db
 from tests.api.conftest import Phone, today
 from tests.browser.conftest import sign_in_admin
 from tests.fixtures.factories import PASSWORD
-from tests.services.test_review import flag_a_day
+from tests.fraud.test_review import flag_a_day
 
 
 @pytest.fixture

@@ -21,9 +21,10 @@ from app.core.live_events import (
     event_stream,
     publish,
 )
-from app.services import orders, review
+from app.fraud import review
+from app.services import orders
 from app.steps import sync as steps
-from tests.services.test_review import flag_a_day
+from tests.fraud.test_review import flag_a_day
 
 
 def drain(subscription) -> list[LiveEvent]:

@@ -163,7 +163,7 @@ def test_a_day_synced_before_a_second_account_used_the_phone_is_flagged_by_the_r
     make_member, add_steps
 ):
     from app.core.db import transaction
-    from app.services import linked_accounts
+    from app.fraud import linked_accounts
 
     first, second = make_member(), make_member()
     day = TODAY - timedelta(days=1)

@@ -7,9 +7,9 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from app.extensions import db
+from app.fraud.backtest import backtest
 from app.models.base import utcnow
 from app.models.steps import StepRecord, StepValidation
-from app.services.backtest import backtest
 from tests.jobs.conftest import NOW, TODAY, days_before
 
 

@@ -113,7 +113,7 @@ def _chart_of(page: str) -> dict:
 def test_days_under_review_and_rejected_are_drawn_at_their_height_in_their_colours(
     signed_in, walk, make_member
 ):
-    from app.services import review
+    from app.fraud import review
     from app.web.charts import AMBER, GREEN, RED
 
     user = signed_in.user

@@ -8,10 +8,10 @@ import pytest
 
 from app.coins import ledger
 from app.core.db import transaction
-from app.services import review
+from app.fraud import review
 from tests.admin.conftest import sign_in
 from tests.api.conftest import Phone
-from tests.services.test_review import flag_a_day
+from tests.fraud.test_review import flag_a_day
 
 
 class OpenStream:

@@ -10,6 +10,7 @@ from app.accounts import profile, tokens
 from app.accounts.tokens import ClientInfo
 from app.coins import ledger
 from app.extensions import db
+from app.fraud import linked_accounts
 from app.models.base import utcnow
 from app.models.cart import CartItem
 from app.models.linked_accounts import AccountDevice, SignupAddress
@@ -17,7 +18,7 @@ from app.models.notifications import Notification
 from app.models.orders import Order
 from app.models.users import RefreshToken, User, UserAddress
 from app.models.wallet import CoinTransaction, Wallet
-from app.services import cart, linked_accounts, orders
+from app.services import cart, orders
 from tests.fixtures.factories import PASSWORD
 from tests.web.conftest import csrf_from
 from tests.web.test_rewards import ADDRESS

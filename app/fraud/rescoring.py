@@ -26,12 +26,12 @@ from sqlalchemy import case, func, select
 
 from app.core.db import transaction
 from app.extensions import db
+from app.fraud.cases import open_case
+from app.fraud.linked_accounts import accounts_per_device
+from app.fraud.scoring import HISTORY_FETCH_DAYS, DayEvidence, Interval, Verdict, assess_day
 from app.models.base import utcnow
 from app.models.steps import StepRecord, StepValidation
 from app.models.users import User
-from app.services.anticheat import HISTORY_FETCH_DAYS, DayEvidence, Interval, Verdict, assess_day
-from app.services.fraud_cases import open_case
-from app.services.linked_accounts import accounts_per_device
 from app.services.settings import AppSettings, get_settings
 from app.steps.sync import member_context
 

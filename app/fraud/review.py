@@ -19,20 +19,20 @@ from app.core.live_events import publish
 from app.core.notifications import notify
 from app.core.search import any_contains
 from app.extensions import db
-from app.models.base import utcnow
-from app.models.steps import StepRecord, StepValidation
-from app.models.users import User
-from app.services import achievements
-from app.services.anticheat import Signal
-from app.services.audit import record_admin_action
-from app.services.fraud_cases import fraud_case_changed
-from app.services.linked_accounts import (
+from app.fraud.cases import fraud_case_changed
+from app.fraud.linked_accounts import (
     LinkedAccount,
     accounts_per_device,
     linked_accounts,
     signup_address,
 )
-from app.services.rescoring import HISTORY_DAYS, assess_stored_record, credited_history
+from app.fraud.rescoring import HISTORY_DAYS, assess_stored_record, credited_history
+from app.fraud.scoring import Signal
+from app.models.base import utcnow
+from app.models.steps import StepRecord, StepValidation
+from app.models.users import User
+from app.services import achievements
+from app.services.audit import record_admin_action
 from app.services.settings import get_settings
 from app.steps.sync import (
     OPEN_CASE_STATUSES,

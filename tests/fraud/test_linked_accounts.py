@@ -11,13 +11,14 @@ from app.coins import ledger
 from app.core.db import transaction
 from app.core.errors import AlreadyReviewed, ValidationFailed
 from app.extensions import db
+from app.fraud import linked_accounts
 from app.models.admin import AdminLog
 from app.models.base import utcnow
 from app.models.linked_accounts import ReferralHold
 from app.models.notifications import Notification
 from app.models.users import Referral
 from app.models.wallet import CoinTransaction
-from app.services import linked_accounts, orders, referrals
+from app.services import orders, referrals
 from tests.services.test_orders import (
     add_address,
     assert_books_balance,

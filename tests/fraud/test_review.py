@@ -10,11 +10,11 @@ from sqlalchemy import func, select
 from app.coins import ledger
 from app.core.errors import AlreadyReviewed, ValidationFailed
 from app.extensions import db
+from app.fraud import review
 from app.models.admin import AdminLog
 from app.models.notifications import Notification
 from app.models.steps import StepRecord, StepValidation
 from app.models.wallet import Wallet
-from app.services import review
 from app.steps import sync as steps
 
 

@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.services.anticheat import (
+from app.fraud.scoring import (
     MIN_PERSONAL_DAYS,
     ORDINARY_DAY_STEPS,
     POPULATION_BASELINE,
