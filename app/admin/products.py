@@ -13,9 +13,9 @@ from wtforms.validators import InputRequired, Length, Optional
 from app.admin import bp
 from app.admin.field_errors import show_on_fields
 from app.admin.forms import arg_int, arg_str, back_to, is_htmx
+from app.catalog import manage as catalog_admin
 from app.core.errors import Conflict, DomainError, NotFound, ValidationFailed
 from app.core.request_values import INT_MAX, OutOfRange, parse_int
-from app.services import catalog_admin
 
 PAGE_SIZE = 50
 

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import logging
 
+from app.catalog import shopify
 from app.coins import reconciliation
 from app.core.db import is_postgres, transaction
 from app.extensions import db
 from app.fraud import rescoring
 from app.jobs.runner import JobContext, JobOutcome, JobSpec
-from app.services import achievement_repair, analytics_refresh, housekeeping, leaderboards, shopify
+from app.services import achievement_repair, analytics_refresh, housekeeping, leaderboards
 from app.services.settings import get_settings
 
 logger = logging.getLogger("app.jobs")

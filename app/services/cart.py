@@ -10,6 +10,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 
 from app.accounts import profile
+from app.catalog import browse as catalogue
 from app.coins import ledger
 from app.core.db import transaction
 from app.core.errors import NotFound, ValidationFailed
@@ -18,7 +19,7 @@ from app.models.base import utcnow
 from app.models.cart import CartItem
 from app.models.catalog import RewardProduct
 from app.models.orders import Order
-from app.services import catalogue, orders
+from app.services import orders
 
 MAX_QUANTITY = orders.MAX_QUANTITY
 MAX_LINES = orders.MAX_LINES

@@ -8,17 +8,17 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
-from app.extensions import db
-from app.jobs import run_job
-from app.models.admin import JobRun
-from app.models.catalog import RewardProduct
-from app.services.shopify import (
+from app.catalog.shopify import (
     ShopifyClient,
     ShopifyError,
     coin_price_for,
     normalise_store_url,
     sync_catalogue,
 )
+from app.extensions import db
+from app.jobs import run_job
+from app.models.admin import JobRun
+from app.models.catalog import RewardProduct
 from tests.jobs.conftest import NOW
 from tests.jobs.fake_shopify import TOKEN, FakeShopify, product
 
