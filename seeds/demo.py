@@ -25,7 +25,8 @@ from app.fraud.scoring import DayEvidence, assess_day
 from app.models.catalog import RewardProduct
 from app.models.steps import StepRecord, StepValidation
 from app.models.users import User, UserAddress
-from app.services import achievements, orders
+from app.orders import orders
+from app.services import achievements
 from app.services.settings import get_settings
 from app.steps.sync import coins_for_steps
 

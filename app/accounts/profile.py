@@ -25,7 +25,7 @@ from app.models.sign_in import SIGN_IN_METHODS
 from app.models.steps import StepRecord, StepValidation
 from app.models.users import Referral, RefreshToken, User, UserAddress
 from app.models.wallet import CoinTransaction
-from app.services import orders
+from app.orders import orders
 
 MAX_ADDRESSES = 10
 DELETED_NAME = "Deleted member"

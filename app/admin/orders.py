@@ -14,7 +14,7 @@ from app.core.search import any_contains
 from app.extensions import db
 from app.models.orders import ORDER_STATUSES, Order
 from app.models.users import User
-from app.services import orders as order_service
+from app.orders import orders as order_service
 
 PAGE_SIZE = 50
 ACTIONS = {

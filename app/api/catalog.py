@@ -23,7 +23,7 @@ from app.core import idempotency
 from app.core.search import any_contains
 from app.models.catalog import RewardProduct
 from app.models.orders import Order
-from app.services import orders
+from app.orders import orders
 
 
 @operation(

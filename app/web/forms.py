@@ -10,7 +10,7 @@ from wtforms import StringField
 from wtforms.validators import Length, Optional
 
 from app.core.errors import DomainError
-from app.services.orders import ADDRESS_FIELDS
+from app.orders.orders import ADDRESS_FIELDS
 
 FORM_ERRORS = "_form"
 

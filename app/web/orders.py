@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from app.core.request_values import INT_MAX, query_int
 from app.extensions import db
 from app.models.orders import Order
-from app.services import orders as order_service
+from app.orders import orders as order_service
 from app.web import bp
 from app.web.rendering import WALLET_CHANGED, render_page
 

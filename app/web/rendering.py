@@ -64,7 +64,7 @@ def member_header() -> dict[str, int]:
         return {"coins": 0, "cart": 0, "unread": 0}
     from app.core import notifications
     from app.extensions import db
-    from app.services import cart
+    from app.orders import cart
 
     try:
         wallet = current_user.wallet

@@ -16,7 +16,7 @@ from app.core.errors import (
     ValidationFailed,
 )
 from app.core.request_values import INT_MAX, OutOfRange, form_int, parse_int, query_int
-from app.services import cart as cart_service
+from app.orders import cart as cart_service
 from app.services.settings import get_settings
 from app.web import bp
 from app.web.forms import AddressFields, apply_errors

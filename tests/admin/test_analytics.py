@@ -26,7 +26,8 @@ from app.extensions import db
 from app.fraud import review
 from app.models.steps import StepValidation
 from app.models.users import User
-from app.services import analytics, orders
+from app.orders import orders
+from app.services import analytics
 from app.steps import sync as steps
 
 START, END = date(2026, 3, 2), date(2026, 3, 4)

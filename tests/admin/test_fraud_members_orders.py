@@ -17,7 +17,7 @@ from app.models.orders import Order
 from app.models.steps import StepValidation
 from app.models.users import RefreshToken, User
 from app.models.wallet import Wallet
-from app.services import orders
+from app.orders import orders
 from tests.admin.conftest import csrf_token
 from tests.fraud.test_review import flag_a_day
 

@@ -14,7 +14,7 @@ from app.models.users import Referral
 from app.steps import sync as steps
 from app.steps.sync import IncomingRecord
 from tests.admin.conftest import csrf_token
-from tests.services.test_orders import balances
+from tests.orders.test_orders import balances
 
 
 def sync(user, steps_count: int, device_id: str | None = None, **extra):

@@ -7,7 +7,7 @@ from playwright.sync_api import Page
 from app.accounts import profile
 from app.coins import ledger
 from app.core.db import transaction
-from app.services import cart, orders
+from app.orders import cart, orders
 from tests.browser.conftest import PHONE
 from tests.browser.test_member_journeys import sign_in
 

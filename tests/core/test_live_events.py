@@ -22,7 +22,7 @@ from app.core.live_events import (
     publish,
 )
 from app.fraud import review
-from app.services import orders
+from app.orders import orders
 from app.steps import sync as steps
 from tests.fraud.test_review import flag_a_day
 

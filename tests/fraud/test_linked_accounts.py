@@ -18,8 +18,9 @@ from app.models.linked_accounts import ReferralHold
 from app.models.notifications import Notification
 from app.models.users import Referral
 from app.models.wallet import CoinTransaction
-from app.services import orders, referrals
-from tests.services.test_orders import (
+from app.orders import orders
+from app.services import referrals
+from tests.orders.test_orders import (
     add_address,
     assert_books_balance,
     balances,

@@ -19,7 +19,7 @@ from app.models.notifications import Notification
 from app.models.steps import StepRecord
 from app.models.users import User
 from app.models.wallet import CoinTransaction, Wallet
-from app.services import orders
+from app.orders import orders
 from app.services.achievements import (
     STREAK_MIN_STEPS,
     MemberFacts,

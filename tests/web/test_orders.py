@@ -8,7 +8,7 @@ from sqlalchemy import select
 from app.accounts import profile
 from app.extensions import db
 from app.models.wallet import Wallet
-from app.services import orders
+from app.orders import orders
 from tests.web.test_rewards import ADDRESS
 
 

@@ -11,7 +11,7 @@ from app.models.catalog import RewardProduct
 from app.models.orders import Order
 from app.models.users import UserAddress
 from app.models.wallet import Wallet
-from app.services import cart
+from app.orders import cart
 
 ADDRESS = {
     "recipient_name": "Mia Member",

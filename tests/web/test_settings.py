@@ -18,7 +18,7 @@ from app.models.notifications import Notification
 from app.models.orders import Order
 from app.models.users import RefreshToken, User, UserAddress
 from app.models.wallet import CoinTransaction, Wallet
-from app.services import cart, orders
+from app.orders import cart, orders
 from tests.fixtures.factories import PASSWORD
 from tests.web.conftest import csrf_from
 from tests.web.test_rewards import ADDRESS

@@ -19,7 +19,7 @@ from app.models.base import utcnow
 from app.models.cart import CartItem
 from app.models.catalog import RewardProduct
 from app.models.orders import Order
-from app.services import orders
+from app.orders import orders
 
 MAX_QUANTITY = orders.MAX_QUANTITY
 MAX_LINES = orders.MAX_LINES

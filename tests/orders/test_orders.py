@@ -28,7 +28,7 @@ from app.models.notifications import Notification
 from app.models.orders import Order, OrderItem
 from app.models.users import Referral, User, UserAddress
 from app.models.wallet import CoinTransaction, Wallet
-from app.services import orders
+from app.orders import orders
 from app.services.settings import update_settings
 
 DAY = date(2026, 11, 20)
