@@ -18,10 +18,10 @@ from _common import describe, record, scratch_app
 from sqlalchemy import insert, select, text
 
 from app.extensions import db
+from app.gamification import leaderboards
 from app.models.steps import StepRecord
 from app.models.users import User
 from app.models.wallet import Wallet
-from app.services import leaderboards
 
 CHUNK = 20_000
 

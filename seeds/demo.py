@@ -22,11 +22,11 @@ from app.core.errors import DomainError
 from app.core.notifications import notify
 from app.extensions import db
 from app.fraud.scoring import DayEvidence, assess_day
+from app.gamification import achievements
 from app.models.catalog import RewardProduct
 from app.models.steps import StepRecord, StepValidation
 from app.models.users import User, UserAddress
 from app.orders import orders
-from app.services import achievements
 from app.services.settings import get_settings
 from app.steps.sync import coins_for_steps
 

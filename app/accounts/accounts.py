@@ -22,9 +22,9 @@ from app.core.db import transaction
 from app.core.errors import AccountDisabled, AuthenticationFailed, Conflict, ValidationFailed
 from app.extensions import db
 from app.fraud import linked_accounts
+from app.gamification import referrals
 from app.models.base import utcnow
 from app.models.users import ROLES, User
-from app.services import referrals
 
 # No 0/O or 1/I: codes get read aloud and typed from screenshots.
 REFERRAL_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"

@@ -15,8 +15,8 @@ from app.admin import bp
 from app.admin.field_errors import show_on_fields
 from app.admin.forms import back_to, is_htmx
 from app.core.errors import DomainError, NotFound
+from app.gamification import achievement_admin
 from app.models.gamification import CRITERIA_KEYS
-from app.services import achievement_admin
 
 CRITERIA_HELP = {
     "total_steps": "credited steps in total",

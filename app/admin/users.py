@@ -16,11 +16,12 @@ from app.core.db import transaction
 from app.core.errors import InsufficientCoins, ValidationFailed
 from app.extensions import db
 from app.fraud import linked_accounts
+from app.gamification import referrals
 from app.models.orders import Order
 from app.models.steps import StepRecord, StepValidation
 from app.models.users import Referral, RefreshToken, User
 from app.models.wallet import CoinTransaction
-from app.services import member_admin, referrals
+from app.services import member_admin
 from app.services.audit import record_admin_action
 from app.web.second_factor import recent_second_factor
 

@@ -14,7 +14,7 @@ from app.api.schemas import (
     FriendshipOut,
     FriendsOut,
 )
-from app.services import friends
+from app.gamification import friends
 
 
 def _invitations(items: list[friends.Invitation]) -> list[FriendInvitationOut]:

@@ -41,8 +41,8 @@ from app.core.errors import DomainError
 from app.extensions import db
 from app.fraud import appeals
 from app.fraud.scoring import Interval
+from app.gamification import achievements, leaderboards
 from app.models.wallet import CoinTransaction, Wallet
-from app.services import achievements, leaderboards
 from app.steps import sync as steps
 
 MAX_HISTORY_DAYS = 366

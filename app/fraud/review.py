@@ -28,10 +28,10 @@ from app.fraud.linked_accounts import (
 )
 from app.fraud.rescoring import HISTORY_DAYS, assess_stored_record, credited_history
 from app.fraud.scoring import Signal
+from app.gamification import achievements
 from app.models.base import utcnow
 from app.models.steps import StepRecord, StepValidation
 from app.models.users import User
-from app.services import achievements
 from app.services.audit import record_admin_action
 from app.services.settings import get_settings
 from app.steps.sync import (

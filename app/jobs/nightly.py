@@ -14,8 +14,9 @@ from app.coins import reconciliation
 from app.core.db import is_postgres, transaction
 from app.extensions import db
 from app.fraud import rescoring
+from app.gamification import achievement_repair, leaderboards
 from app.jobs.runner import JobContext, JobOutcome, JobSpec
-from app.services import achievement_repair, analytics_refresh, housekeeping, leaderboards
+from app.services import analytics_refresh, housekeeping
 from app.services.settings import get_settings
 
 logger = logging.getLogger("app.jobs")

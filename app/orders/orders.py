@@ -22,11 +22,11 @@ from app.core.errors import InvalidTransition, NotFound, OutOfStock, ValidationF
 from app.core.live_events import publish
 from app.core.notifications import notify
 from app.extensions import db
+from app.gamification import achievements, referrals
 from app.models.base import utcnow
 from app.models.catalog import RewardProduct
 from app.models.orders import Order, OrderItem
 from app.models.users import User, UserAddress
-from app.services import achievements, referrals
 from app.services.audit import record_admin_action
 
 TRANSITIONS: dict[str, frozenset[str]] = {

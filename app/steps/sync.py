@@ -24,11 +24,11 @@ from app.fraud.scoring import (
     Verdict,
     assess_day,
 )
+from app.gamification import achievements
 from app.models.base import utcnow
 from app.models.steps import StepRecord, StepValidation
 from app.models.users import User
 from app.models.wallet import CoinTransaction
-from app.services import achievements
 from app.services.settings import AppSettings, get_settings
 
 

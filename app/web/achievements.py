@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_login import current_user, login_required
 
-from app.services import achievements as achievement_service
+from app.gamification import achievements as achievement_service
 from app.web import bp
 from app.web.rendering import render_page
 

@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 
 from app.core.errors import DomainError
 from app.core.links import external_url
-from app.services import friends
+from app.gamification import friends
 from app.web import bp
 from app.web.rendering import render_page
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import request
 from flask_login import current_user, login_required
 
-from app.services import leaderboards
+from app.gamification import leaderboards
 from app.web import bp
 from app.web.rendering import render_page
 

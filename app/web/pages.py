@@ -9,8 +9,8 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from app.extensions import db
+from app.gamification import leaderboards
 from app.models.gamification import Achievement, UserAchievement
-from app.services import leaderboards
 from app.services.settings import get_settings
 from app.steps import sync as steps
 from app.web import bp

@@ -7,8 +7,8 @@ from sqlalchemy import select
 
 from app.core.links import external_url
 from app.extensions import db
+from app.gamification.referrals import HELD_BODY, held_bonuses
 from app.models.users import Referral, User
-from app.services.referrals import HELD_BODY, held_bonuses
 from app.services.settings import get_settings
 from app.web import bp
 from app.web.rendering import render_page

@@ -15,9 +15,9 @@ from app.accounts.passwords import hash_password, verify_password
 from app.core.db import transaction
 from app.core.errors import AuthenticationFailed, Conflict, DomainError, ValidationFailed
 from app.extensions import db
+from app.gamification import referrals
 from app.models.users import Referral, RefreshToken, User
 from app.models.wallet import Wallet
-from app.services import referrals
 from tests.fixtures.factories import PASSWORD
 
 

@@ -11,10 +11,10 @@ from app.coins import ledger
 from app.core.db import transaction
 from app.core.errors import ValidationFailed
 from app.extensions import db
+from app.gamification import achievements as achievement_service
+from app.gamification.achievement_admin import parse_criteria
 from app.models.gamification import Achievement, UserAchievement
 from app.models.wallet import CoinTransaction
-from app.services import achievements as achievement_service
-from app.services.achievement_admin import parse_criteria
 from tests.admin.audit_trail import admin_logs
 from tests.admin.conftest import csrf_token
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from playwright.sync_api import Page, expect
 
 from app.extensions import db
-from app.services import friends
+from app.gamification import friends
 from tests.browser.conftest import PHONE
 from tests.browser.test_member_journeys import sign_in
 from tests.browser.test_pages_on_a_phone import OVERFLOW, UNNAMED_CONTROLS

@@ -12,6 +12,7 @@ from app.core.db import transaction
 from app.core.errors import AlreadyReviewed, ValidationFailed
 from app.extensions import db
 from app.fraud import linked_accounts
+from app.gamification import referrals
 from app.models.admin import AdminLog
 from app.models.base import utcnow
 from app.models.linked_accounts import ReferralHold
@@ -19,7 +20,6 @@ from app.models.notifications import Notification
 from app.models.users import Referral
 from app.models.wallet import CoinTransaction
 from app.orders import orders
-from app.services import referrals
 from tests.orders.test_orders import (
     add_address,
     assert_books_balance,

@@ -9,10 +9,10 @@ from sqlalchemy import select
 
 from app.core.errors import ValidationFailed
 from app.extensions import db
+from app.gamification import leaderboards
 from app.jobs import run_job
 from app.models.admin import Setting
 from app.models.gamification import LeaderboardEntry
-from app.services import leaderboards
 from tests.jobs.conftest import NOW, at
 
 MONDAY = date(2025, 3, 10)

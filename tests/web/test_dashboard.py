@@ -6,8 +6,8 @@ from datetime import timedelta
 
 from app.core import notifications
 from app.extensions import db
+from app.gamification import leaderboards
 from app.models.steps import StepValidation
-from app.services import leaderboards
 from app.steps import sync as steps
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.services import friends
+from app.gamification import friends
 from tests.web.conftest import Member
 
 

@@ -9,10 +9,10 @@ from sqlalchemy import select
 from app.accounts import profile
 from app.core import notifications
 from app.extensions import db
+from app.gamification import leaderboards
 from app.models.gamification import Achievement
 from app.models.notifications import Notification
 from app.models.users import Referral
-from app.services import leaderboards
 from app.steps import sync as steps
 
 # --- referrals ---------------------------------------------------------------------------------

@@ -15,9 +15,9 @@ from sqlalchemy import select
 
 from app.core.db import transaction
 from app.extensions import db
+from app.gamification import achievements
 from app.models.base import utcnow
 from app.models.users import User
-from app.services import achievements
 
 MEMBERS_PER_TRANSACTION = 100
 

@@ -12,11 +12,11 @@ from app.core.db import transaction
 from app.core.errors import Conflict, NotFound, ValidationFailed
 from app.core.notifications import notify
 from app.extensions import db
+from app.gamification.leaderboards import period_window
 from app.models.base import utcnow
 from app.models.social import Friendship
 from app.models.steps import StepRecord
 from app.models.users import User
-from app.services.leaderboards import period_window
 from app.steps.sync import member_today
 
 # A generic answer for codes that do not lead to a member one may invite (and for members who

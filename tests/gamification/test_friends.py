@@ -9,8 +9,9 @@ from sqlalchemy import select
 
 from app.core.errors import Conflict, NotFound, ValidationFailed
 from app.extensions import db
+from app.gamification import friends
 from app.models.notifications import Notification
-from app.services import friends, member_admin
+from app.services import member_admin
 from app.steps import sync as steps
 
 

@@ -13,14 +13,7 @@ from sqlalchemy import func, select
 from app.coins import ledger
 from app.core.db import transaction
 from app.extensions import db
-from app.models.catalog import RewardProduct
-from app.models.gamification import Achievement, UserAchievement
-from app.models.notifications import Notification
-from app.models.steps import StepRecord
-from app.models.users import User
-from app.models.wallet import CoinTransaction, Wallet
-from app.orders import orders
-from app.services.achievements import (
+from app.gamification.achievements import (
     STREAK_MIN_STEPS,
     MemberFacts,
     criteria_fraction,
@@ -29,6 +22,13 @@ from app.services.achievements import (
     member_facts,
     progress_for,
 )
+from app.models.catalog import RewardProduct
+from app.models.gamification import Achievement, UserAchievement
+from app.models.notifications import Notification
+from app.models.steps import StepRecord
+from app.models.users import User
+from app.models.wallet import CoinTransaction, Wallet
+from app.orders import orders
 
 MONDAY = date(2026, 11, 2)
 NOW = datetime(2026, 11, 30, 3, 0, tzinfo=UTC)
