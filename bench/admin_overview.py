@@ -23,6 +23,7 @@ from _common import describe, record, scratch_app
 from sqlalchemy import event, insert, select, text
 
 from app.accounts import accounts
+from app.backoffice import overview as admin_overview
 from app.extensions import db
 from app.jobs.nightly import JOBS
 from app.models.admin import JobRun
@@ -30,7 +31,6 @@ from app.models.orders import Order
 from app.models.steps import StepRecord, StepValidation
 from app.models.users import User
 from app.models.wallet import Wallet
-from app.services import admin_overview
 
 CHUNK = 20_000
 

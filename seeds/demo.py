@@ -17,6 +17,7 @@ from sqlalchemy import insert, or_, select
 
 from app.accounts import accounts
 from app.accounts.passwords import hash_password
+from app.backoffice.settings import get_settings
 from app.coins.ledger import post_step_rewards_for_members
 from app.core.errors import DomainError
 from app.core.notifications import notify
@@ -27,7 +28,6 @@ from app.models.catalog import RewardProduct
 from app.models.steps import StepRecord, StepValidation
 from app.models.users import User, UserAddress
 from app.orders import orders
-from app.services.settings import get_settings
 from app.steps.sync import coins_for_steps
 
 DEMO_DOMAIN = "demo.fitkart.example"

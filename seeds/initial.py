@@ -11,10 +11,10 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from app.accounts import accounts
+from app.backoffice.settings import ensure_default_settings
 from app.extensions import db
 from app.models.catalog import RewardProduct
 from app.models.gamification import Achievement
-from app.services.settings import ensure_default_settings
 
 ACHIEVEMENTS = [
     {

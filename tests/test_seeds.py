@@ -12,6 +12,7 @@ from flask.testing import FlaskCliRunner
 from sqlalchemy import case, func, select
 
 from app.accounts import accounts
+from app.backoffice.settings import SPECS
 from app.coins import ledger
 from app.extensions import db
 from app.models.admin import Setting
@@ -22,7 +23,6 @@ from app.models.orders import Order
 from app.models.steps import StepRecord, StepValidation
 from app.models.users import User
 from app.models.wallet import CoinTransaction, Wallet
-from app.services.settings import SPECS
 from app.steps.sync import coins_for_steps
 from seeds.demo import DEMO_DOMAIN, DEMO_PASSWORD, generate_demo
 from seeds.initial import ACHIEVEMENTS, PRODUCTS, load_initial

@@ -16,13 +16,13 @@ from dataclasses import dataclass
 import pyotp
 from sqlalchemy import delete, select
 
+from app.backoffice.audit import record_admin_action
 from app.core.db import is_postgres, transaction
 from app.core.errors import AuthenticationFailed, ValidationFailed
 from app.extensions import db
 from app.models.base import utcnow
 from app.models.sign_in import RecoveryCode, TotpCredential
 from app.models.users import User
-from app.services.audit import record_admin_action
 
 ISSUER = "FitKart"
 RECOVERY_CODE_COUNT = 10

@@ -6,9 +6,9 @@ from flask import render_template
 
 from app.admin import bp
 from app.admin.forms import arg_date
+from app.backoffice import analytics as analytics_service
 from app.core.errors import ValidationFailed
 from app.models.base import utcnow
-from app.services import analytics as analytics_service
 
 
 @bp.get("/analytics")

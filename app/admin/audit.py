@@ -7,8 +7,8 @@ from jinja2_fragments.flask import render_block
 
 from app.admin import bp
 from app.admin.forms import arg_date, arg_int, arg_str, is_htmx
+from app.backoffice import audit_log
 from app.core.request_values import BIGINT_MAX
-from app.services import audit_log
 
 PAGE_SIZE = 50
 

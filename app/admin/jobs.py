@@ -8,7 +8,7 @@ from flask_login import current_user
 from app import jobs as job_registry
 from app.admin import bp
 from app.admin.forms import arg_int
-from app.services import job_runs
+from app.backoffice import job_runs
 
 HISTORY_SIZE = 50
 

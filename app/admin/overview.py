@@ -7,7 +7,7 @@ from datetime import timedelta
 from flask import render_template
 
 from app.admin import bp
-from app.services import admin_overview
+from app.backoffice import overview as admin_overview
 
 
 @bp.get("")

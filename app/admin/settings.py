@@ -10,9 +10,9 @@ from wtforms.validators import InputRequired
 from wtforms.widgets import NumberInput
 
 from app.admin import bp
+from app.backoffice import settings as settings_service
 from app.core.db import transaction
 from app.core.errors import ValidationFailed
-from app.services import settings as settings_service
 from app.web.second_factor import recent_second_factor
 
 # One text field per setting; the settings service, not WTForms, decides what is valid.

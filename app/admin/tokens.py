@@ -10,9 +10,9 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length
 
 from app.admin import bp
+from app.backoffice import admin_tokens
 from app.core.errors import ValidationFailed
 from app.models.base import utcnow
-from app.services import admin_tokens
 from app.web.second_factor import recent_second_factor
 
 

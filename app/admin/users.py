@@ -12,6 +12,8 @@ from sqlalchemy import select
 from app.accounts import password_reset
 from app.admin import bp
 from app.admin.forms import arg_int, arg_str, is_htmx
+from app.backoffice import member_admin
+from app.backoffice.audit import record_admin_action
 from app.core.db import transaction
 from app.core.errors import InsufficientCoins, ValidationFailed
 from app.extensions import db
@@ -21,8 +23,6 @@ from app.models.orders import Order
 from app.models.steps import StepRecord, StepValidation
 from app.models.users import Referral, RefreshToken, User
 from app.models.wallet import CoinTransaction
-from app.services import member_admin
-from app.services.audit import record_admin_action
 from app.web.second_factor import recent_second_factor
 
 PAGE_SIZE = 50

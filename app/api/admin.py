@@ -3,7 +3,7 @@
 Authenticated by an admin's personal access token (`Authorization: Bearer fka_…`, made at
 /admin/tokens); read tokens may only GET. Every action goes through the same service
 function as its console page, so it is validated and audited the same way; the audit row
-also names the token (app/services/audit.py reads it from the request).
+also names the token (app/backoffice/audit.py reads it from the request).
 """
 
 from __future__ import annotations
@@ -45,13 +45,13 @@ from app.api.members import run_idempotent
 from app.api.operations import operation, reply
 from app.api.pagination import decode_cursor, encode_cursor, keyset_page
 from app.api.schemas import TransactionOut, WalletOut
+from app.backoffice import analytics, job_runs, member_admin
+from app.backoffice import settings as settings_service
 from app.core import idempotency
 from app.core.db import transaction
 from app.fraud import review
 from app.models.base import utcnow
 from app.models.users import User
-from app.services import analytics, job_runs, member_admin
-from app.services import settings as settings_service
 
 TAGS = ["admin"]
 

@@ -21,8 +21,8 @@ from pydantic.json_schema import models_json_schema
 from app.accounts import tokens
 from app.api.errors import json_error
 from app.api.schemas import ErrorResponse
+from app.backoffice import admin_tokens
 from app.core.errors import DomainError
-from app.services import admin_tokens
 
 ERROR_DESCRIPTIONS = {
     400: "Malformed request: invalid JSON, or NUL characters in any field",

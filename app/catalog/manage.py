@@ -25,6 +25,7 @@ from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select
 
+from app.backoffice.audit import record_admin_action, set_active_flag
 from app.core import bounded_json
 from app.core.db import transaction
 from app.core.errors import Conflict, NotFound, ValidationFailed
@@ -32,7 +33,6 @@ from app.core.search import any_contains
 from app.extensions import db
 from app.models.base import utcnow
 from app.models.catalog import RewardProduct
-from app.services.audit import record_admin_action, set_active_flag
 
 EDITABLE_FIELDS = (
     "title",

@@ -22,12 +22,12 @@ from typing import Any
 
 from sqlalchemy import case, func, or_, select
 
+from app.backoffice import audit, job_runs
 from app.coins import ledger_chain
 from app.coins.ledger import EARNING_TYPES
 from app.extensions import db
 from app.models.admin import AdminLog
 from app.models.wallet import CoinTransaction, Wallet
-from app.services import audit, job_runs
 
 logger = logging.getLogger("app.reconciliation")
 

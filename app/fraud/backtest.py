@@ -21,13 +21,13 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 
+from app.backoffice.settings import AppSettings, get_settings
 from app.extensions import db
 from app.fraud.linked_accounts import accounts_per_device
 from app.fraud.rescoring import HISTORY_DAYS, assess_stored_record, credited_history
 from app.models.base import utcnow
 from app.models.steps import StepRecord, StepValidation
 from app.models.users import User
-from app.services.settings import AppSettings, get_settings
 
 OPEN = ("pending", "appealed")
 USERS_PER_CHUNK = 500

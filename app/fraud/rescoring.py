@@ -24,6 +24,7 @@ from typing import Any
 
 from sqlalchemy import case, func, select
 
+from app.backoffice.settings import AppSettings, get_settings
 from app.core.db import transaction
 from app.extensions import db
 from app.fraud.cases import open_case
@@ -32,7 +33,6 @@ from app.fraud.scoring import HISTORY_FETCH_DAYS, DayEvidence, Interval, Verdict
 from app.models.base import utcnow
 from app.models.steps import StepRecord, StepValidation
 from app.models.users import User
-from app.services.settings import AppSettings, get_settings
 from app.steps.sync import member_context
 
 # The trailing window of daily totals a day is judged against (as at ingest and in the seeds).

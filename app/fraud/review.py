@@ -12,6 +12,8 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import Select, func, select, update
 
+from app.backoffice.audit import record_admin_action
+from app.backoffice.settings import get_settings
 from app.coins import ledger
 from app.core.db import transaction
 from app.core.errors import AlreadyReviewed, NotFound, ValidationFailed
@@ -32,8 +34,6 @@ from app.gamification import achievements
 from app.models.base import utcnow
 from app.models.steps import StepRecord, StepValidation
 from app.models.users import User
-from app.services.audit import record_admin_action
-from app.services.settings import get_settings
 from app.steps.sync import (
     OPEN_CASE_STATUSES,
     daily_totals,

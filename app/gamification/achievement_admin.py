@@ -15,13 +15,13 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from app.backoffice.audit import record_admin_action, set_active_flag
 from app.core import bounded_json
 from app.core.db import transaction
 from app.core.errors import Conflict, NotFound, ValidationFailed
 from app.extensions import db
 from app.models.base import utcnow
 from app.models.gamification import CRITERIA_KEYS, Achievement, UserAchievement
-from app.services.audit import record_admin_action, set_active_flag
 
 CODE_PATTERN = re.compile(r"^[a-z0-9]+(?:[_-][a-z0-9]+)*$")
 CODE_MAX = 50

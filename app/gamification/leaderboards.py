@@ -36,6 +36,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import Date, String, delete, false, func, insert, literal, select
 
+from app.backoffice.settings import AppSettings, get_settings
 from app.core.db import transaction
 from app.core.errors import ValidationFailed
 from app.extensions import db
@@ -43,7 +44,6 @@ from app.models.base import UTCDateTime, utcnow
 from app.models.gamification import PERIODS, LeaderboardEntry
 from app.models.steps import StepRecord
 from app.models.users import User
-from app.services.settings import AppSettings, get_settings
 
 ALL_TIME_START = date(1970, 1, 1)
 

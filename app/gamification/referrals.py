@@ -8,6 +8,8 @@ from datetime import datetime
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import aliased
 
+from app.backoffice.audit import record_admin_action
+from app.backoffice.settings import get_settings
 from app.coins import ledger
 from app.core.db import transaction
 from app.core.errors import AlreadyReviewed, NotFound, ValidationFailed
@@ -18,8 +20,6 @@ from app.models.base import utcnow
 from app.models.linked_accounts import ReferralHold
 from app.models.orders import Order
 from app.models.users import Referral, User
-from app.services.audit import record_admin_action
-from app.services.settings import get_settings
 
 MAX_NOTE = 2000
 

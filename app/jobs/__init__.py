@@ -4,7 +4,7 @@
 - `run_job(name, ...)`: run one now, recorded (trigger "manual" unless told otherwise);
 - `run_now(name, admin_id=...)` / `run_now_in_background(...)`: the admin's "run now",
   audited;
-- run history: `app.services.job_runs.recent_runs` / `last_runs` / `get_run`.
+- run history: `app.backoffice.job_runs.recent_runs` / `last_runs` / `get_run`.
 """
 
 from __future__ import annotations
@@ -18,6 +18,8 @@ from typing import Any
 
 from flask import current_app
 
+from app.backoffice import job_runs
+from app.backoffice.audit import record_admin_action
 from app.core.db import transaction
 from app.core.errors import NotFound
 from app.extensions import db
@@ -25,8 +27,6 @@ from app.jobs.nightly import JOBS
 from app.jobs.runner import JobRunResult, JobSpec, Progress, execute_job
 from app.models.admin import JobRun
 from app.models.base import utcnow
-from app.services import job_runs
-from app.services.audit import record_admin_action
 
 __all__ = [
     "JOBS",

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import logging
 
+from app.backoffice import analytics_refresh, housekeeping
+from app.backoffice.settings import get_settings
 from app.catalog import shopify
 from app.coins import reconciliation
 from app.core.db import is_postgres, transaction
@@ -16,8 +18,6 @@ from app.extensions import db
 from app.fraud import rescoring
 from app.gamification import achievement_repair, leaderboards
 from app.jobs.runner import JobContext, JobOutcome, JobSpec
-from app.services import analytics_refresh, housekeeping
-from app.services.settings import get_settings
 
 logger = logging.getLogger("app.jobs")
 

@@ -31,11 +31,11 @@ from typing import Any, Protocol
 
 from flask import current_app
 
+from app.backoffice import job_runs
 from app.core.db import transaction
 from app.extensions import db
 from app.jobs.locks import job_lock
 from app.models.base import utcnow
-from app.services import job_runs
 
 logger = logging.getLogger("app.jobs")
 

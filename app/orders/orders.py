@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import select, update
 
 from app.accounts import email_verification
+from app.backoffice.audit import record_admin_action
 from app.coins import ledger
 from app.core.db import transaction
 from app.core.errors import InvalidTransition, NotFound, OutOfStock, ValidationFailed
@@ -27,7 +28,6 @@ from app.models.base import utcnow
 from app.models.catalog import RewardProduct
 from app.models.orders import Order, OrderItem
 from app.models.users import User, UserAddress
-from app.services.audit import record_admin_action
 
 TRANSITIONS: dict[str, frozenset[str]] = {
     "pending": frozenset({"processing", "cancelled"}),

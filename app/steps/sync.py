@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import selectinload
 
+from app.backoffice.settings import AppSettings, get_settings
 from app.coins import ledger
 from app.core.db import transaction
 from app.core.live_events import publish
@@ -29,7 +30,6 @@ from app.models.base import utcnow
 from app.models.steps import StepRecord, StepValidation
 from app.models.users import User
 from app.models.wallet import CoinTransaction
-from app.services.settings import AppSettings, get_settings
 
 
 @dataclass(frozen=True)

@@ -8,10 +8,10 @@ from flask import redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from app.backoffice.settings import get_settings
 from app.extensions import db
 from app.gamification import leaderboards
 from app.models.gamification import Achievement, UserAchievement
-from app.services.settings import get_settings
 from app.steps import sync as steps
 from app.web import bp
 from app.web.charts import steps_chart

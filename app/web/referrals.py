@@ -5,11 +5,11 @@ from __future__ import annotations
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from app.backoffice.settings import get_settings
 from app.core.links import external_url
 from app.extensions import db
 from app.gamification.referrals import HELD_BODY, held_bonuses
 from app.models.users import Referral, User
-from app.services.settings import get_settings
 from app.web import bp
 from app.web.rendering import render_page
 

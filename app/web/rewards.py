@@ -8,6 +8,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, RadioField
 
 from app.accounts import profile
+from app.backoffice.settings import get_settings
 from app.catalog import browse as catalogue
 from app.core.errors import (
     EmailNotVerified,
@@ -17,7 +18,6 @@ from app.core.errors import (
 )
 from app.core.request_values import INT_MAX, OutOfRange, form_int, parse_int, query_int
 from app.orders import cart as cart_service
-from app.services.settings import get_settings
 from app.web import bp
 from app.web.forms import AddressFields, apply_errors
 from app.web.rendering import CART_CHANGED, WALLET_CHANGED, render_page, safe_next

@@ -9,11 +9,11 @@ from datetime import date, timedelta
 from flask import flash, redirect, request, url_for
 from flask_login import current_user, login_required
 
+from app.backoffice.settings import get_settings
 from app.core.errors import ValidationFailed
 from app.core.request_values import parse_day
 from app.fraud import appeals
 from app.models.steps import StepRecord, StepValidation
-from app.services.settings import get_settings
 from app.steps import sync as steps
 from app.web import bp
 from app.web.charts import steps_chart

@@ -19,6 +19,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
+from app.backoffice import analytics
 from app.coins import ledger
 from app.core.db import transaction
 from app.core.errors import ValidationFailed
@@ -27,7 +28,6 @@ from app.fraud import review
 from app.models.steps import StepValidation
 from app.models.users import User
 from app.orders import orders
-from app.services import analytics
 from app.steps import sync as steps
 
 START, END = date(2026, 3, 2), date(2026, 3, 4)

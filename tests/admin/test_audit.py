@@ -8,9 +8,9 @@ from datetime import UTC, datetime
 import pytest
 
 from app.admin import audit as audit_view
+from app.backoffice import audit_log
 from app.extensions import db
 from app.models.admin import AdminLog
-from app.services import audit_log
 from tests.admin.conftest import csrf_token
 
 

@@ -10,11 +10,11 @@ from markupsafe import escape
 from sqlalchemy import select
 
 from app.admin import jobs as jobs_view
+from app.backoffice import job_runs
 from app.extensions import db
 from app.jobs import JOBS
 from app.jobs.runner import JobOutcome
 from app.models.admin import JobRun
-from app.services import job_runs
 from tests.admin.audit_trail import admin_logs
 from tests.admin.conftest import csrf_token
 

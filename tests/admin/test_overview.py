@@ -8,13 +8,14 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy import text
 
+from app.backoffice import job_runs
+from app.backoffice import overview as admin_overview
+from app.backoffice.settings import update_settings
 from app.core.db import transaction
 from app.extensions import db
 from app.fraud import review
 from app.models.steps import StepRecord, StepValidation
 from app.orders import orders
-from app.services import admin_overview, job_runs
-from app.services.settings import update_settings
 from tests.admin.test_fraud_members_orders import _order_for
 from tests.fraud.test_review import flag_a_day
 

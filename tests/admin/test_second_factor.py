@@ -11,12 +11,12 @@ import pytest
 from sqlalchemy import func, select
 
 from app.accounts import second_factor
+from app.backoffice.settings import SPECS
 from app.core.errors import AuthenticationFailed
 from app.extensions import db
 from app.models.admin import AdminApiToken, AdminLog
 from app.models.sign_in import RecoveryCode, TotpCredential
 from app.models.wallet import CoinTransaction
-from app.services.settings import SPECS
 from app.web import second_factor as second_factor_views
 from tests.admin.conftest import csrf_token, pass_second_factor, sign_in
 from tests.fixtures.factories import PASSWORD, TEST_TOTP_SECRET

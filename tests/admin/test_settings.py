@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from app.backoffice.settings import SPECS, get_settings
 from app.extensions import db
 from app.models.admin import Setting
-from app.services.settings import SPECS, get_settings
 from tests.admin.audit_trail import admin_logs
 from tests.admin.conftest import csrf_token
 

@@ -9,6 +9,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
+from app.backoffice import admin_tokens
 from app.coins import ledger
 from app.core.db import transaction
 from app.extensions import db
@@ -16,7 +17,6 @@ from app.models.admin import AdminApiToken, AdminLog, Setting
 from app.models.base import utcnow
 from app.models.users import User
 from app.models.wallet import Wallet
-from app.services import admin_tokens
 from tests.admin.conftest import sign_in
 from tests.api.conftest import Phone
 from tests.fraud.test_review import flag_a_day
@@ -193,7 +193,7 @@ def test_a_members_access_token_or_a_demoted_admins_token_gets_403(
 
 def test_a_banned_admins_token_is_refused(client, admin, make_member, write_token):
     boss = make_member(role="admin")
-    from app.services import member_admin
+    from app.backoffice import member_admin
 
     member_admin.set_status(admin.id, "banned", admin_id=boss.id, reason="left the company")
     assert_error(client.get(f"{API}/members", headers=bearer(write_token)), 403, "account_disabled")

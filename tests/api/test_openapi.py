@@ -13,9 +13,9 @@ import schemathesis
 from hypothesis import HealthCheck, given, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
+from app.backoffice import admin_tokens
 from app.coins import ledger
 from app.core.db import transaction
-from app.services import admin_tokens
 from tests.api.conftest import Phone
 
 EXAMPLES_PER_OPERATION = 30

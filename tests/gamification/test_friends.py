@@ -7,11 +7,11 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from app.backoffice import member_admin
 from app.core.errors import Conflict, NotFound, ValidationFailed
 from app.extensions import db
 from app.gamification import friends
 from app.models.notifications import Notification
-from app.services import member_admin
 from app.steps import sync as steps
 
 

@@ -6,10 +6,10 @@ from datetime import date, timedelta
 
 import pytest
 
+from app.backoffice.analytics_refresh import daily_analytics
 from app.coins import ledger
 from app.extensions import db
 from app.jobs import run_job
-from app.services.analytics_refresh import daily_analytics
 from tests.jobs.conftest import NOW, TODAY, at
 
 YESTERDAY = TODAY - timedelta(days=1)

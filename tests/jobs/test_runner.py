@@ -7,12 +7,12 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from app.backoffice import job_runs
 from app.extensions import db
 from app.jobs import JOBS, UnknownJob, list_jobs, run_job, run_now, run_now_in_background
 from app.jobs.locks import job_lock
 from app.jobs.runner import JobContext, JobOutcome, JobSpec, execute_job
 from app.models.admin import AdminLog, JobRun, Setting
-from app.services import job_runs
 from tests.jobs.conftest import NOW
 
 

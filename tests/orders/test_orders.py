@@ -12,6 +12,7 @@ import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
+from app.backoffice.settings import update_settings
 from app.coins import ledger
 from app.core.db import transaction
 from app.core.errors import (
@@ -29,7 +30,6 @@ from app.models.orders import Order, OrderItem
 from app.models.users import Referral, User, UserAddress
 from app.models.wallet import CoinTransaction, Wallet
 from app.orders import orders
-from app.services.settings import update_settings
 
 DAY = date(2026, 11, 20)
 HOME = {"recipient_name": "Mia Member", "line1": "1 Main Street", "city": "Berlin", "country": "DE"}

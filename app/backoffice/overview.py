@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import Date, and_, case, cast, func, literal_column, select, union_all
 from sqlalchemy.sql.elements import ColumnElement
 
+from app.backoffice.settings import get_settings
 from app.coins import reconciliation
 from app.core.db import is_postgres
 from app.extensions import db
@@ -25,7 +26,6 @@ from app.models.base import utcnow
 from app.models.orders import Order
 from app.models.steps import StepRecord, StepValidation
 from app.models.users import User
-from app.services.settings import get_settings
 
 FLOW_DAYS = 14
 SHOPIFY_JOB = "shopify_sync"

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import or_, select, update
 
+from app.backoffice.audit import record_admin_action
 from app.core.db import transaction
 from app.core.errors import (
     AccountDisabled,
@@ -26,7 +27,6 @@ from app.extensions import db
 from app.models.admin import TOKEN_SCOPES, AdminApiToken
 from app.models.base import utcnow
 from app.models.users import User
-from app.services.audit import record_admin_action
 
 PREFIX = "fka_"
 MAX_NAME = 80

@@ -7,11 +7,11 @@ from typing import Any
 
 from sqlalchemy import select
 
+from app.backoffice.audit import record_admin_action
 from app.core.errors import ValidationFailed
 from app.extensions import db
 from app.models.admin import Setting
 from app.models.base import utcnow
-from app.services.audit import record_admin_action
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import Select, func, select
 
 from app.accounts import tokens
+from app.backoffice.audit import record_admin_action
 from app.coins import ledger
 from app.core.db import transaction
 from app.core.errors import NotFound, ValidationFailed
@@ -17,7 +18,6 @@ from app.models.orders import Order
 from app.models.steps import StepValidation
 from app.models.users import STATUSES, User
 from app.models.wallet import CoinTransaction, Wallet
-from app.services.audit import record_admin_action
 
 
 def search_statement(term: str | None) -> Select:

@@ -7,15 +7,15 @@ from dataclasses import asdict
 import pytest
 from sqlalchemy import func, select
 
-from app.core.errors import ValidationFailed
-from app.extensions import db
-from app.models.admin import AdminLog, Setting
-from app.services.settings import (
+from app.backoffice.settings import (
     ensure_default_settings,
     get_settings,
     update_settings,
     validate_setting,
 )
+from app.core.errors import ValidationFailed
+from app.extensions import db
+from app.models.admin import AdminLog, Setting
 
 # Written out from SPEC §5, not imported: the test must notice if the code drifts.
 SPEC_DEFAULTS = {
