@@ -1,0 +1,2 @@
+"""Walking together: `achievements` (+ `achievement_admin`, the nightly
+`achievement_repair`), `leaderboards`, `referrals`, `friends`."""

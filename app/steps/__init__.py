@@ -1,0 +1,1 @@
+"""Steps: `sync` (a day's credited steps, coins for steps, the phone's sync)."""

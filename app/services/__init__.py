@@ -1,1 +1,0 @@
-"""The domain: every rule lives here, views and jobs only call in."""
