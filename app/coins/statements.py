@@ -22,6 +22,11 @@ TYPE_LABELS = {
     "order_spend": "Order shipped",
     "order_refund": "Order refunded",
     "admin_adjustment": "Adjustment",
+    "promo_credit": "Promo code",
+    "challenge_stake": "Challenge stake",
+    "challenge_release": "Challenge stake returned",
+    "challenge_forfeit": "Challenge stake lost",
+    "challenge_payout": "Challenge winnings",
 }
 assert set(TYPE_LABELS) == set(TRANSACTION_TYPES)
 

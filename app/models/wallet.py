@@ -16,6 +16,11 @@ TRANSACTION_TYPES = (
     "order_spend",
     "order_refund",
     "admin_adjustment",
+    "promo_credit",
+    "challenge_stake",
+    "challenge_release",
+    "challenge_forfeit",
+    "challenge_payout",
 )
 
 
