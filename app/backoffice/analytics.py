@@ -26,6 +26,7 @@ from app.models.orders import Order, OrderItem
 from app.models.steps import StepRecord, StepValidation
 from app.models.users import User
 from app.models.wallet import CoinTransaction
+from app.steps.credited import credited_days
 
 DEFAULT_DAYS = 30
 MAX_DAYS = 366
@@ -145,23 +146,20 @@ def _created_between(column: Any, start: date, end: date) -> ColumnElement[bool]
 
 def _step_days(start: date, end: date) -> dict[date, tuple[int, int]]:
     """{day: (members with any step record, their credited steps)}."""
-    per_member = (
-        select(
-            StepRecord.recorded_date.label("day"),
-            func.max(case((StepRecord.status == "verified", StepRecord.steps), else_=0)).label(
-                "credited"
-            ),
-        )
-        .where(StepRecord.recorded_date.between(start, end))
-        .group_by(StepRecord.user_id, StepRecord.recorded_date)
-        .subquery()
-    )
-    rows = db.session.execute(
-        select(per_member.c.day, func.count(), func.sum(per_member.c.credited)).group_by(
-            per_member.c.day
-        )
+    in_range = StepRecord.recorded_date.between(start, end)
+    active = db.session.execute(
+        select(StepRecord.recorded_date, func.count(func.distinct(StepRecord.user_id)))
+        .where(in_range)
+        .group_by(StepRecord.recorded_date)
     ).all()
-    return {_as_date(day): (int(active), int(steps or 0)) for day, active, steps in rows}
+    credited = credited_days(in_range)
+    steps = {
+        _as_date(day): int(total)
+        for day, total in db.session.execute(
+            select(credited.c.day, func.sum(credited.c.steps)).group_by(credited.c.day)
+        )
+    }
+    return {_as_date(day): (int(members), steps.get(_as_date(day), 0)) for day, members in active}
 
 
 def _unique_active_members(start: date, end: date) -> int:

@@ -17,15 +17,14 @@ from sqlalchemy import text
 
 from app.core.db import is_postgres, transaction
 from app.extensions import db
+from app.steps.credited import credited_days_sql
 
 MATERIALIZED_VIEWS = ("analytics_daily",)
 
 # The view's query, for a live read; tests/jobs check it matches the view on PostgreSQL.
 _LIVE_DAILY_SQL = """
     WITH member_days AS (
-        SELECT user_id, recorded_date AS day, MAX(steps) AS credited
-        FROM step_records WHERE status = 'verified'
-        GROUP BY user_id, recorded_date
+        SELECT user_id, day, steps AS credited FROM ({credited_days}) AS credited
     ),
     steps AS (
         SELECT day, COUNT(*) FILTER (WHERE credited > 0) AS active_members,
@@ -114,7 +113,10 @@ def daily_analytics(start: date, end: date, *, live: bool = False) -> list[Daily
         created_day = (
             "(created_at AT TIME ZONE 'UTC')::date" if is_postgres() else "date(created_at)"
         )
-        sql = _LIVE_DAILY_SQL.format(created_day=created_day) + _SELECT_RANGE
+        live_sql = _LIVE_DAILY_SQL.format(
+            created_day=created_day, credited_days=credited_days_sql(db.session.get_bind().dialect)
+        )
+        sql = live_sql + _SELECT_RANGE
     bounds = {"start": start, "end": end}
     if not is_postgres():
         bounds = {"start": start.isoformat(), "end": end.isoformat()}

@@ -24,10 +24,11 @@ from sqlalchemy import select
 from app.backoffice.settings import AppSettings, get_settings
 from app.extensions import db
 from app.fraud.linked_accounts import accounts_per_device
-from app.fraud.rescoring import HISTORY_DAYS, assess_stored_record, credited_history
+from app.fraud.rescoring import HISTORY_DAYS, assess_stored_record
 from app.models.base import utcnow
 from app.models.steps import StepRecord, StepValidation
 from app.models.users import User
+from app.steps.credited import credited_by_member
 
 OPEN = ("pending", "appealed")
 USERS_PER_CHUNK = 500
@@ -131,7 +132,7 @@ def _backtest_chunk(
     members = {
         u.id: u for u in db.session.execute(select(User).where(User.id.in_(user_ids))).scalars()
     }
-    history = credited_history(user_ids, since - timedelta(days=HISTORY_DAYS))
+    history = credited_by_member(user_ids, since - timedelta(days=HISTORY_DAYS))
     sharing = accounts_per_device({r.device_id for r in records if r.device_id}, when)
     for record in records:
         verdict = assess_stored_record(

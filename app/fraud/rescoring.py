@@ -16,13 +16,12 @@ member's dated credited history (the same window and context sync uses), and:
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import case, func, select
+from sqlalchemy import select
 
 from app.backoffice.settings import AppSettings, get_settings
 from app.core.db import transaction
@@ -33,6 +32,7 @@ from app.fraud.scoring import HISTORY_FETCH_DAYS, DayEvidence, Interval, Verdict
 from app.models.base import utcnow
 from app.models.steps import StepRecord, StepValidation
 from app.models.users import User
+from app.steps.credited import credited_by_member
 from app.steps.sync import member_context
 
 # The trailing window of daily totals a day is judged against (as at ingest and in the seeds).
@@ -106,22 +106,6 @@ def rescore_recent_days(
     return result
 
 
-def credited_history(user_ids: list[int], since: date) -> dict[int, dict[date, int]]:
-    rows = db.session.execute(
-        select(
-            StepRecord.user_id,
-            StepRecord.recorded_date,
-            func.max(case((StepRecord.status == "verified", StepRecord.steps), else_=0)),
-        )
-        .where(StepRecord.user_id.in_(user_ids), StepRecord.recorded_date >= since)
-        .group_by(StepRecord.user_id, StepRecord.recorded_date)
-    ).all()
-    history: dict[int, dict[date, int]] = defaultdict(dict)
-    for user_id, day, steps in rows:
-        history[user_id][day] = int(steps)
-    return history
-
-
 def history_before(days: dict[date, int], day: date) -> dict[date, int]:
     return {d: steps for d, steps in days.items() if day - timedelta(days=HISTORY_DAYS) <= d < day}
 
@@ -142,7 +126,7 @@ def _rescore_chunk(
         )
         .order_by(StepRecord.user_id, StepRecord.recorded_date, StepRecord.id)
     ).scalars()
-    history = credited_history(user_ids, since - timedelta(days=HISTORY_DAYS))
+    history = credited_by_member(user_ids, since - timedelta(days=HISTORY_DAYS))
     validations = db.session.execute(
         select(StepValidation).where(
             StepValidation.user_id.in_(user_ids), StepValidation.recorded_date >= since

@@ -28,12 +28,13 @@ from app.fraud.linked_accounts import (
     linked_accounts,
     signup_address,
 )
-from app.fraud.rescoring import HISTORY_DAYS, assess_stored_record, credited_history
+from app.fraud.rescoring import HISTORY_DAYS, assess_stored_record
 from app.fraud.scoring import Signal
 from app.gamification import achievements
 from app.models.base import utcnow
 from app.models.steps import StepRecord, StepValidation
 from app.models.users import User
+from app.steps.credited import credited_by_member
 from app.steps.sync import (
     OPEN_CASE_STATUSES,
     daily_totals,
@@ -155,7 +156,7 @@ def evidence(validation_id: int, *, now: datetime | None = None) -> Evidence:
     )
     when = now or utcnow()
     age = (when - case.member.created_at).days
-    history = credited_history([case.member.id], day - timedelta(days=HISTORY_DAYS))
+    history = credited_by_member([case.member.id], day - timedelta(days=HISTORY_DAYS))
     sharing = accounts_per_device([case.record.device_id] if case.record.device_id else [], when)
     verdict = assess_stored_record(
         case.record, history.get(case.member.id, {}), case.member, get_settings(), sharing

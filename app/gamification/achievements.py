@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import case, func, select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from app.coins import ledger
@@ -14,8 +14,8 @@ from app.extensions import db
 from app.models.base import utcnow
 from app.models.gamification import CRITERIA_KEYS, Achievement, UserAchievement
 from app.models.orders import Order
-from app.models.steps import StepRecord
 from app.models.users import Referral
+from app.steps.credited import credited_by_day
 
 # `orders_count` counts rewards actually redeemed: an order counts once it has shipped (its
 # coins are spent), so a pending order that is later cancelled never pays "First Reward".
@@ -62,15 +62,7 @@ def longest_streak(days: list[tuple[date, int]], minimum: int = STREAK_MIN_STEPS
 
 
 def member_facts(user_id: int) -> MemberFacts:
-    per_day = db.session.execute(
-        select(
-            StepRecord.recorded_date,
-            func.max(case((StepRecord.status == "verified", StepRecord.steps), else_=0)),
-        )
-        .where(StepRecord.user_id == user_id)
-        .group_by(StepRecord.recorded_date)
-    ).all()
-    days = [(day, int(steps)) for day, steps in per_day]
+    days = list(credited_by_day(user_id).items())
     orders = db.session.execute(
         select(func.count())
         .select_from(Order)

@@ -17,6 +17,7 @@ from app.models.base import utcnow
 from app.models.social import Friendship
 from app.models.steps import StepRecord
 from app.models.users import User
+from app.steps.credited import credited_days
 from app.steps.sync import member_today
 
 # A generic answer for codes that do not lead to a member one may invite (and for members who
@@ -211,20 +212,9 @@ def _others(user_id: int, *where) -> list[tuple[Friendship, User]]:
 
 
 def weekly_steps(user_ids: list[int], start: date, end: date) -> dict[int, int]:
-    """Verified steps from `start` to `end` inclusive: per day the best verified record."""
-    per_day = (
-        select(
-            StepRecord.user_id,
-            StepRecord.recorded_date,
-            func.max(StepRecord.steps).label("steps"),
-        )
-        .where(
-            StepRecord.user_id.in_(user_ids),
-            StepRecord.status == "verified",
-            StepRecord.recorded_date.between(start, end),
-        )
-        .group_by(StepRecord.user_id, StepRecord.recorded_date)
-        .subquery()
+    """Credited steps from `start` to `end` inclusive, per member."""
+    per_day = credited_days(
+        StepRecord.user_id.in_(user_ids), StepRecord.recorded_date.between(start, end)
     )
     return {
         uid: int(total)

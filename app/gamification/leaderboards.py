@@ -3,8 +3,8 @@
 Built nightly into `leaderboard_cache` by one INSERT … SELECT per board, so the database
 does the ranking (window functions; SQLite ≥ 3.25 and PostgreSQL alike):
 
-- A member's day counts its credited steps: the largest *verified* record of that day
-  across sources (sources overlap; never summed). Pending and rejected records never count.
+- A member's day counts its credited steps (`app.steps.credited`); pending and rejected
+  records never count.
 - Left out: members not `active`, deleted ones, and those who hid themselves.
 - Every ranked member is stored (not only the top N), which gives both the top lists and
   each member's own rank. Ranks are unique: ties are broken, never shared.
@@ -44,6 +44,7 @@ from app.models.base import UTCDateTime, utcnow
 from app.models.gamification import PERIODS, LeaderboardEntry
 from app.models.steps import StepRecord
 from app.models.users import User
+from app.steps.credited import credited_days
 
 ALL_TIME_START = date(1970, 1, 1)
 
@@ -175,42 +176,28 @@ def rebuild_board(window: PeriodWindow, *, now: datetime) -> int:
 
 
 def _insert_ranking(window: PeriodWindow, now: datetime):
-    record = StepRecord
-    in_period = [record.recorded_date >= window.start]
+    in_period = [StepRecord.recorded_date >= window.start]
     if window.end is not None:
-        in_period.append(record.recorded_date < window.end)
-    # Per member-day, the record that supplies the credited steps: the largest, earliest.
-    per_record = (
-        select(
-            record.user_id,
-            record.steps,
-            record.updated_at,
-            func.row_number()
-            .over(
-                partition_by=(record.user_id, record.recorded_date),
-                order_by=(record.steps.desc(), record.updated_at, record.id),
-            )
-            .label("pick"),
-        )
-        .join(User, User.id == record.user_id)
+        in_period.append(StepRecord.recorded_date < window.end)
+    per_day = credited_days(*in_period)
+    counted = (
+        select(per_day.c.user_id, per_day.c.steps, per_day.c.reached_at)
+        .join(User, User.id == per_day.c.user_id)
         .where(
-            record.status == "verified",
-            record.steps > 0,
-            *in_period,
+            per_day.c.steps > 0,
             User.status == "active",
             User.deleted_at.is_(None),
             User.leaderboard_hidden == false(),
         )
-        .subquery("per_record")
+        .subquery("counted_days")
     )
     totals = (
         select(
-            per_record.c.user_id,
-            func.sum(per_record.c.steps).label("total_steps"),
-            func.max(per_record.c.updated_at).label("reached_at"),
+            counted.c.user_id,
+            func.sum(counted.c.steps).label("total_steps"),
+            func.max(counted.c.reached_at).label("reached_at"),
         )
-        .where(per_record.c.pick == 1)
-        .group_by(per_record.c.user_id)
+        .group_by(counted.c.user_id)
         .subquery("totals")
     )
     generated = literal(now, UTCDateTime())

@@ -30,6 +30,7 @@ from app.models.base import utcnow
 from app.models.steps import StepRecord, StepValidation
 from app.models.users import User
 from app.models.wallet import CoinTransaction
+from app.steps.credited import credited_by_day
 
 
 @dataclass(frozen=True)
@@ -77,14 +78,13 @@ def coins_for_steps(credited_steps: int, *, daily_step_cap: int, steps_per_coin:
 
 def daily_totals(user_id: int, start: date, end: date) -> list[DayTotal]:
     """One entry per day from start to end inclusive, days without records as zeros."""
-    credited = {
+    in_range = StepRecord.recorded_date.between(start, end)
+    credited = credited_by_day(user_id, in_range)
+    held = {
         row.recorded_date: row
         for row in db.session.execute(
             select(
                 StepRecord.recorded_date,
-                func.max(case((StepRecord.status == "verified", StepRecord.steps), else_=0)).label(
-                    "credited"
-                ),
                 func.sum(case((StepRecord.status == "pending", 1), else_=0)).label("pending"),
                 func.sum(case((StepRecord.status == "rejected", 1), else_=0)).label("rejected"),
                 func.max(case((StepRecord.status == "pending", StepRecord.steps), else_=0)).label(
@@ -94,10 +94,7 @@ def daily_totals(user_id: int, start: date, end: date) -> list[DayTotal]:
                     "rejected_steps"
                 ),
             )
-            .where(
-                StepRecord.user_id == user_id,
-                StepRecord.recorded_date.between(start, end),
-            )
+            .where(StepRecord.user_id == user_id, in_range)
             .group_by(StepRecord.recorded_date)
         )
     }
@@ -116,11 +113,11 @@ def daily_totals(user_id: int, start: date, end: date) -> list[DayTotal]:
     days: list[DayTotal] = []
     day = start
     while day <= end:
-        row = credited.get(day)
+        row = held.get(day)
         days.append(
             DayTotal(
                 day=day,
-                credited_steps=int(row.credited) if row else 0,
+                credited_steps=credited.get(day, 0),
                 coins=int(coins.get(day.isoformat(), 0)),
                 pending=bool(row and row.pending),
                 rejected=bool(row and row.rejected),
@@ -262,21 +259,8 @@ def flag_message(verdict_reasons: list[dict]) -> str:
     return f"Coins for that day arrive once the review is done.{why}"
 
 
-def _credited_history(user_id: int, start: date, end: date) -> dict[date, int]:
-    rows = db.session.execute(
-        select(StepRecord.recorded_date, func.max(StepRecord.steps))
-        .where(
-            StepRecord.user_id == user_id,
-            StepRecord.status == "verified",
-            StepRecord.recorded_date.between(start, end),
-        )
-        .group_by(StepRecord.recorded_date)
-    ).all()
-    return {day: int(steps) for day, steps in rows}
-
-
 def day_coin_target(user_id: int, day: date, settings: AppSettings) -> int:
-    """What a day should have earned: the largest verified record, capped (SPEC §3)."""
+    """What a day should have earned: its credited steps, capped (SPEC §3)."""
     return day_coin_targets(user_id, {day}, settings)[day]
 
 
@@ -284,20 +268,10 @@ def day_coin_targets(
     user_id: int, days: set[date] | frozenset[date], settings: AppSettings
 ) -> dict[date, int]:
     """`day_coin_target` for several days in one query."""
-    credited = dict(
-        db.session.execute(
-            select(StepRecord.recorded_date, func.max(StepRecord.steps))
-            .where(
-                StepRecord.user_id == user_id,
-                StepRecord.recorded_date.in_(days),
-                StepRecord.status == "verified",
-            )
-            .group_by(StepRecord.recorded_date)
-        ).all()
-    )
+    credited = credited_by_day(user_id, StepRecord.recorded_date.in_(days))
     return {
         day: coins_for_steps(
-            int(credited.get(day) or 0),
+            credited.get(day, 0),
             daily_step_cap=settings.daily_step_cap,
             steps_per_coin=settings.steps_per_coin,
         )
@@ -328,7 +302,10 @@ def sync_records(
         history: dict[date, int] = {}
         if in_window:
             first = min(r.day for r in in_window)
-            history = _credited_history(user.id, first - timedelta(days=HISTORY_DAYS), today)
+            history = credited_by_day(
+                user.id,
+                StepRecord.recorded_date.between(first - timedelta(days=HISTORY_DAYS), today),
+            )
         existing = {
             (rec.recorded_date, rec.source): rec
             for rec in db.session.execute(
