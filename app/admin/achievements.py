@@ -16,12 +16,13 @@ from app.admin.field_errors import show_on_fields
 from app.admin.forms import back_to, is_htmx
 from app.core.errors import DomainError, NotFound
 from app.gamification import achievement_admin
+from app.gamification.streaks import STREAK_MIN_STEPS
 from app.models.gamification import CRITERIA_KEYS
 
 CRITERIA_HELP = {
     "total_steps": "credited steps in total",
     "daily_steps": "credited steps in one day",
-    "streak_days": "days in a row with at least 5,000 steps",
+    "streak_days": f"days in a row with at least {STREAK_MIN_STEPS:,} steps",
     "orders_count": "orders shipped or delivered",
     "referrals_count": "friends invited who joined",
 }

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from app.coins import ledger
 from app.core.notifications import notify
 from app.extensions import db
+from app.gamification.streaks import longest_streak
 from app.models.base import utcnow
 from app.models.gamification import CRITERIA_KEYS, Achievement, UserAchievement
 from app.models.orders import Order
@@ -20,8 +21,6 @@ from app.steps.credited import credited_by_day
 # `orders_count` counts rewards actually redeemed: an order counts once it has shipped (its
 # coins are spent), so a pending order that is later cancelled never pays "First Reward".
 REDEEMED_ORDER_STATUSES = ("shipped", "delivered")
-# A day counts toward a streak when at least this many steps were credited.
-STREAK_MIN_STEPS = 5000
 
 
 @dataclass(frozen=True)
@@ -45,20 +44,6 @@ class Progress:
     @property
     def percent(self) -> int:
         return int(self.fraction * 100)
-
-
-def longest_streak(days: list[tuple[date, int]], minimum: int = STREAK_MIN_STEPS) -> int:
-    """Longest run of consecutive calendar days with at least `minimum` credited steps."""
-    best = run = 0
-    previous: date | None = None
-    for day, steps in sorted(days):
-        if steps < minimum:
-            run, previous = 0, None
-            continue
-        run = run + 1 if previous is not None and day - previous == timedelta(days=1) else 1
-        previous = day
-        best = max(best, run)
-    return best
 
 
 def member_facts(user_id: int) -> MemberFacts:

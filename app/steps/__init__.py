@@ -1,1 +1,2 @@
-"""Steps: `sync` (a day's credited steps, coins for steps, the phone's sync)."""
+"""Steps: `credited` (a day's credited steps, defined once), `sync` (per-day totals, coins
+for steps, the phone's sync)."""

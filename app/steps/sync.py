@@ -129,19 +129,6 @@ def daily_totals(user_id: int, start: date, end: date) -> list[DayTotal]:
     return days
 
 
-def streak(days: list[DayTotal], minimum_steps: int = 1) -> int:
-    """Consecutive days up to the last one with credited steps; today may still be empty."""
-    count = 0
-    for index, entry in enumerate(reversed(days)):
-        if entry.credited_steps >= minimum_steps:
-            count += 1
-        elif index == 0:
-            continue
-        else:
-            break
-    return count
-
-
 def records_between(user_id: int, start: date, end: date) -> list[StepRecord]:
     """The member's records of these days (each with its validation), oldest day first."""
     return list(

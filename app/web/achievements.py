@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_login import current_user, login_required
 
 from app.gamification import achievements as achievement_service
+from app.gamification.streaks import STREAK_MIN_STEPS
 from app.web import bp
 from app.web.rendering import render_page
 
@@ -50,5 +51,5 @@ def achievements_page():
         unlocked=sorted(unlocked, key=lambda c: c["progress"].unlocked_at, reverse=True),
         locked=locked,
         facts=facts,
-        streak_minimum=achievement_service.STREAK_MIN_STEPS,
+        streak_minimum=STREAK_MIN_STEPS,
     )

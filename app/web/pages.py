@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from app.backoffice.settings import get_settings
 from app.extensions import db
-from app.gamification import leaderboards
+from app.gamification import leaderboards, streaks
 from app.models.gamification import Achievement, UserAchievement
 from app.steps import sync as steps
 from app.web import bp
@@ -57,7 +57,8 @@ def dashboard():
         today=days[-1],
         cap=settings.daily_step_cap,
         steps_per_coin=settings.steps_per_coin,
-        streak=steps.streak(days),
+        streak=streaks.member_current_streak(current_user.id, today),
+        streak_minimum=streaks.STREAK_MIN_STEPS,
         chart=steps_chart(shown, settings.daily_step_cap),
         chart_days=shown,
         days_shown=days_shown,

@@ -14,11 +14,9 @@ from app.coins import ledger
 from app.core.db import transaction
 from app.extensions import db
 from app.gamification.achievements import (
-    STREAK_MIN_STEPS,
     MemberFacts,
     criteria_fraction,
     evaluate,
-    longest_streak,
     member_facts,
     progress_for,
 )
@@ -98,63 +96,6 @@ def make_achievement(app) -> Callable[..., Achievement]:
         return achievement
 
     return make
-
-
-# --- longest_streak ------------------------------------------------------------------------------
-
-
-def test_longest_streak_counts_consecutive_qualifying_days():
-    days = [(MONDAY + timedelta(days=i), 6000) for i in range(5)]
-
-    assert longest_streak(days) == 5
-
-
-def test_a_missing_day_breaks_the_streak():
-    days = [(MONDAY, 6000), (MONDAY + timedelta(days=1), 6000), (MONDAY + timedelta(days=3), 6000)]
-
-    assert longest_streak(days) == 2
-
-
-def test_a_day_below_the_minimum_breaks_the_streak():
-    days = [
-        (MONDAY, 6000),
-        (MONDAY + timedelta(days=1), STREAK_MIN_STEPS - 1),
-        (MONDAY + timedelta(days=2), 6000),
-        (MONDAY + timedelta(days=3), 6000),
-    ]
-
-    assert longest_streak(days) == 2
-
-
-def test_a_day_of_exactly_the_minimum_counts():
-    days = [(MONDAY, STREAK_MIN_STEPS), (MONDAY + timedelta(days=1), STREAK_MIN_STEPS)]
-
-    assert longest_streak(days) == 2
-
-
-def test_the_longest_run_wins_not_the_latest():
-    first_run = [(MONDAY + timedelta(days=i), 8000) for i in range(4)]
-    later_run = [(MONDAY + timedelta(days=10 + i), 8000) for i in range(2)]
-
-    assert longest_streak(later_run + first_run) == 4
-
-
-def test_streak_does_not_depend_on_input_order():
-    days = [(MONDAY + timedelta(days=i), 7000) for i in (3, 0, 2, 1)]
-
-    assert longest_streak(days) == 4
-
-
-def test_no_qualifying_days_is_a_zero_streak():
-    assert longest_streak([]) == 0
-    assert longest_streak([(MONDAY, 100), (MONDAY + timedelta(days=1), 4999)]) == 0
-
-
-def test_streak_minimum_can_be_chosen():
-    days = [(MONDAY, 1200), (MONDAY + timedelta(days=1), 1500)]
-
-    assert longest_streak(days, minimum=1000) == 2
-    assert longest_streak(days, minimum=1300) == 1
 
 
 # --- criteria_fraction ---------------------------------------------------------------------------

@@ -163,3 +163,41 @@ def test_the_steps_page_chart_draws_flagged_days_too(signed_in, walk):
 
     assert bars["data"][-1] == 90_000 and bars["statuses"][-1] == "Under review"
     assert f'data-day="{today.isoformat()}" data-status="pending"' in page
+
+
+def _week_warrior() -> None:
+    from app.models.gamification import Achievement
+    from seeds.initial import ACHIEVEMENTS
+
+    db.session.add(Achievement(**next(a for a in ACHIEVEMENTS if a["code"] == "week_streak")))
+    db.session.commit()
+
+
+def test_short_days_make_no_streak_on_the_dashboard_nor_the_week_warrior_badge(signed_in, walk):
+    _week_warrior()
+    today = steps.member_today(signed_in.user)
+    for back in range(8):
+        walk(signed_in.user, 3000, today - timedelta(days=back))
+
+    dashboard = signed_in.get("/dashboard").text
+    badges = signed_in.get("/achievements").text
+
+    assert "0 <small>days</small>" in dashboard and "Days of 5,000+ steps" in dashboard
+    assert "0 / 7 days in a row" in badges
+
+
+def test_the_dashboard_streak_and_the_week_warrior_badge_count_the_same_days(signed_in, walk):
+    _week_warrior()
+    today = steps.member_today(signed_in.user)
+    for back in range(3):
+        walk(signed_in.user, 6000, today - timedelta(days=back))
+
+    assert "3 <small>days</small>" in signed_in.get("/dashboard").text
+    assert "3 / 7 days in a row" in signed_in.get("/achievements").text
+
+    for back in range(3, 8):
+        walk(signed_in.user, 6000, today - timedelta(days=back))
+
+    assert "8 <small>days</small>" in signed_in.get("/dashboard").text
+    badges = signed_in.get("/achievements").text
+    assert "Week Warrior" in badges and "Unlocked" in badges
