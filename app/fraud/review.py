@@ -234,7 +234,7 @@ def approve(
             f"+{coins} coins." if coins else "They now count toward your totals.",
             link="/steps",
         )
-        achievements.evaluate(record.user_id, now=when)
+        achievements.evaluate(record.user_id, moved=achievements.STEP_FACTS, now=when)
         publish(record.user_id, "steps", {"days": [record.recorded_date.isoformat()]})
         fraud_case_changed(validation, "approved", by_id=admin_id, by=_admin_name(admin_id))
         record_admin_action(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -21,6 +22,10 @@ from app.steps.credited import credited_by_day
 # `orders_count` counts rewards actually redeemed: an order counts once it has shipped (its
 # coins are spent), so a pending order that is later cancelled never pays "First Reward".
 REDEEMED_ORDER_STATUSES = ("shipped", "delivered")
+# The criteria each kind of event can move, for `evaluate(moved=...)`.
+STEP_FACTS = frozenset({"total_steps", "daily_steps", "streak_days"})  # sync, approval
+ORDER_FACTS = frozenset({"orders_count"})  # an order shipped or delivered
+REFERRAL_FACTS = frozenset({"referrals_count"})  # a friend joined with the member's code
 
 
 @dataclass(frozen=True)
@@ -47,31 +52,52 @@ class Progress:
 
 
 def member_facts(user_id: int) -> MemberFacts:
-    days = list(credited_by_day(user_id).items())
-    orders = db.session.execute(
-        select(func.count())
-        .select_from(Order)
-        .where(Order.user_id == user_id, Order.status.in_(REDEEMED_ORDER_STATUSES))
-    ).scalar_one()
-    invited = db.session.execute(
-        select(func.count()).select_from(Referral).where(Referral.referrer_id == user_id)
-    ).scalar_one()
-    return MemberFacts(
-        total_steps=sum(steps for _, steps in days),
-        daily_steps=max((steps for _, steps in days), default=0),
-        streak_days=longest_streak(days),
-        orders_count=int(orders),
-        referrals_count=int(invited),
-    )
+    return MemberFacts(**_count_facts(user_id, CRITERIA_KEYS))
+
+
+def _count_facts(user_id: int, keys: Collection[str]) -> dict[str, int]:
+    """The member's numbers for `keys` only: each event counts what it needs."""
+    facts: dict[str, int] = {}
+    if STEP_FACTS & set(keys):
+        days = list(credited_by_day(user_id).items())
+        facts["total_steps"] = sum(steps for _, steps in days)
+        facts["daily_steps"] = max((steps for _, steps in days), default=0)
+        facts["streak_days"] = longest_streak(days)
+    if "orders_count" in keys:
+        facts["orders_count"] = (
+            db.session.scalar(
+                select(func.count())
+                .select_from(Order)
+                .where(Order.user_id == user_id, Order.status.in_(REDEEMED_ORDER_STATUSES))
+            )
+            or 0
+        )
+    if "referrals_count" in keys:
+        facts["referrals_count"] = (
+            db.session.scalar(
+                select(func.count()).select_from(Referral).where(Referral.referrer_id == user_id)
+            )
+            or 0
+        )
+    return facts
+
+
+def _criteria_keys(criteria: dict) -> set[str]:
+    """The criteria that count: known keys with a positive whole target."""
+    return {
+        key
+        for key, target in criteria.items()
+        if key in CRITERIA_KEYS and isinstance(target, int) and target > 0
+    }
 
 
 def criteria_fraction(criteria: dict, facts: MemberFacts) -> float:
     """Progress toward every criterion at once: the least-complete one decides."""
-    fractions = []
-    for key, target in criteria.items():
-        if key not in CRITERIA_KEYS or not isinstance(target, int) or target <= 0:
-            continue
-        fractions.append(min(1.0, facts.value(key) / target))
+    return _fraction(criteria, facts.value)
+
+
+def _fraction(criteria: dict, value: Callable[[str], int]) -> float:
+    fractions = [min(1.0, value(key) / criteria[key]) for key in _criteria_keys(criteria)]
     return min(fractions) if fractions else 0.0
 
 
@@ -97,17 +123,34 @@ def progress_for(user_id: int) -> list[Progress]:
     ]
 
 
-def evaluate(user_id: int, *, now: datetime | None = None) -> list[Achievement]:
+def evaluate(
+    user_id: int, *, moved: Collection[str] = CRITERIA_KEYS, now: datetime | None = None
+) -> list[Achievement]:
     """Unlock (and pay for) every achievement the member now meets. Caller commits.
 
+    `moved` names the criteria the calling event can change (`STEP_FACTS` after a sync or
+    an approval, `ORDER_FACTS`, `REFERRAL_FACTS`); only achievements with one of them are
+    looked at. The nightly repair passes none, so every criterion is checked.
     Safe to re-run: the unique (user, achievement) row and the ledger key both hold.
     """
     when = now or utcnow()
-    due = [
-        item.achievement
-        for item in progress_for(user_id)
-        if item.unlocked_at is None and item.fraction >= 1.0
+    unlocked = set(
+        db.session.execute(
+            select(UserAchievement.achievement_id).where(UserAchievement.user_id == user_id)
+        ).scalars()
+    )
+    candidates = [
+        a
+        for a in db.session.execute(
+            select(Achievement).where(Achievement.is_active).order_by(Achievement.sort_order)
+        ).scalars()
+        if a.id not in unlocked and _criteria_keys(a.unlock_criteria) & set(moved)
     ]
+    if not candidates:
+        return []
+    needed = set().union(*(_criteria_keys(a.unlock_criteria) for a in candidates))
+    facts = _count_facts(user_id, needed)
+    due = [a for a in candidates if _fraction(a.unlock_criteria, facts.__getitem__) >= 1.0]
     if not due:
         return []
     try:

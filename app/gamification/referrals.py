@@ -16,6 +16,7 @@ from app.core.errors import AlreadyReviewed, NotFound, ValidationFailed
 from app.core.notifications import notify
 from app.extensions import db
 from app.fraud import linked_accounts
+from app.gamification import achievements
 from app.models.base import utcnow
 from app.models.linked_accounts import ReferralHold
 from app.models.orders import Order
@@ -53,6 +54,8 @@ def link(referrer: User, referred: User) -> Referral:
     )
     db.session.add(referral)
     db.session.flush()
+    # One more friend joined: "Social Walker" and the like unlock for the referrer now.
+    achievements.evaluate(referrer.id, moved=achievements.REFERRAL_FACTS)
     return referral
 
 

@@ -326,8 +326,9 @@ def _apply(order: Order, new_status: str, *, now: datetime, note: str | None = N
     publish(order.user_id, "order", {"id": order.id, "code": code, "status": new_status})
     if new_status == "shipped":
         referrals.pay_bonus_on_first_shipment(order.user_id)
+    if new_status in achievements.REDEEMED_ORDER_STATUSES:
         # A shipped order is a redeemed reward: "First Reward" and the like unlock now.
-        achievements.evaluate(order.user_id, now=now)
+        achievements.evaluate(order.user_id, moved=achievements.ORDER_FACTS, now=now)
     notify(
         order.user_id,
         "order",

@@ -318,7 +318,7 @@ def sync_records(
         )
         _attribute_coins(results, gained)
         if touched_days:
-            achievements.evaluate(user.id, now=when)
+            achievements.evaluate(user.id, moved=achievements.STEP_FACTS, now=when)
             publish(user.id, "steps", {"days": sorted(d.isoformat() for d in touched_days)})
     return results
 
