@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from app.api import bp
 from app.api.auth import current_member
@@ -19,8 +19,8 @@ from app.api.schemas import (
     ProductsOut,
     ProductsQuery,
 )
+from app.catalog.browse import matching_products
 from app.core import idempotency
-from app.core.search import any_contains
 from app.models.catalog import RewardProduct
 from app.models.orders import Order
 from app.orders import orders
@@ -36,13 +36,12 @@ from app.orders import orders
     tags=["catalogue"],
 )
 def list_products(query: ProductsQuery):
-    stmt = select(RewardProduct).where(RewardProduct.is_active)
-    if query.category:
-        stmt = stmt.where(func.lower(RewardProduct.category) == query.category.lower())
-    if query.q:
-        stmt = stmt.where(any_contains(query.q, RewardProduct.title, RewardProduct.description))
     page, next_cursor = keyset_page(
-        stmt, RewardProduct.id, limit=query.limit, cursor=query.cursor, newest_first=False
+        matching_products(query.q, query.category),
+        RewardProduct.id,
+        limit=query.limit,
+        cursor=query.cursor,
+        newest_first=False,
     )
     return reply(
         ProductsOut(

@@ -1,12 +1,13 @@
-"""Reading the reward catalogue for the member pages: search, categories, one product."""
+"""Reading the reward catalogue: one product search (web and API), categories, one product."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import Select, func, select
 
 from app.core.errors import NotFound
+from app.core.search import any_contains
 from app.extensions import db
 from app.models.catalog import RewardProduct
 
@@ -25,9 +26,24 @@ class ProductPage:
         return self.page * self.per_page < self.total
 
 
-def _like(term: str) -> str:
-    escaped = term.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
+def matching_products(
+    query: str | None = None, category: str | None = None
+) -> Select[tuple[RewardProduct]]:
+    """The product search of the web and the API alike (each orders and pages it its way).
+
+    Active products, in `category` if given (any case), whose title, description or
+    category contains every word of `query` (any case, % and _ taken literally).
+    """
+    stmt = select(RewardProduct).where(RewardProduct.is_active)
+    if category and category.strip():
+        stmt = stmt.where(func.lower(RewardProduct.category) == category.strip().lower())
+    for word in (query or "")[:MAX_QUERY].split():
+        stmt = stmt.where(
+            any_contains(
+                word, RewardProduct.title, RewardProduct.description, RewardProduct.category
+            )
+        )
+    return stmt
 
 
 def search(
@@ -37,19 +53,8 @@ def search(
     page: int = 1,
     per_page: int = 24,
 ) -> ProductPage:
-    """Active products matching the words and category; in-stock first, then cheapest."""
-    stmt = select(RewardProduct).where(RewardProduct.is_active)
-    if category:
-        stmt = stmt.where(func.lower(RewardProduct.category) == category.strip().lower())
-    for word in (query or "")[:MAX_QUERY].split():
-        pattern = _like(word)
-        stmt = stmt.where(
-            or_(
-                func.lower(RewardProduct.title).like(pattern, escape="\\"),
-                func.lower(RewardProduct.description).like(pattern, escape="\\"),
-                func.lower(RewardProduct.category).like(pattern, escape="\\"),
-            )
-        )
+    """The member pages' search (`matching_products`): in-stock first, then cheapest."""
+    stmt = matching_products(query, category)
     total = db.session.execute(select(func.count()).select_from(stmt.subquery())).scalar_one()
     page = max(1, page)
     items = db.session.execute(
