@@ -24,7 +24,7 @@ from app.extensions import db
 from app.fraud import linked_accounts
 from app.gamification import referrals
 from app.models.base import utcnow
-from app.models.users import ROLES, User
+from app.models.users import ROLES, User, UserStatus
 
 # No 0/O or 1/I: codes get read aloud and typed from screenshots.
 REFERRAL_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -164,7 +164,7 @@ def authenticate(email: str, password: str) -> User:
         raise AuthenticationFailed("Wrong e-mail or password.")
     if not verify_password(password, user.password_hash):
         raise AuthenticationFailed("Wrong e-mail or password.")
-    if user.status != "active":
+    if user.status != UserStatus.ACTIVE:
         raise AccountDisabled(f"This account is {user.status}. Contact support.")
     if needs_rehash(user.password_hash):
         # BCRYPT_ROUNDS changed since this hash was made: the password is at hand only now.

@@ -23,7 +23,7 @@ from app.core.errors import AccountDisabled, AuthenticationFailed, ValidationFai
 from app.extensions import db
 from app.models.base import utcnow
 from app.models.sign_in import EmailCode
-from app.models.users import User
+from app.models.users import User, UserStatus
 
 LIFETIME = timedelta(minutes=10)
 MAX_ATTEMPTS = 5
@@ -120,11 +120,11 @@ def sign_in_with_code(email: str, code: str, *, now: datetime | None = None) -> 
     with transaction():
         user = accounts.find_by_email(email)
         accepted = user is not None and spend_code(user, code, purpose="sign_in", now=moment)
-        if accepted and user is not None and user.status == "active":
+        if accepted and user is not None and user.status == UserStatus.ACTIVE:
             user.last_login_at = moment
     # The spent or counted try is committed before the refusal is raised.
     if user is None or not accepted:
         raise AuthenticationFailed(WRONG_CODE)
-    if user.status != "active":
+    if user.status != UserStatus.ACTIVE:
         raise AccountDisabled(f"This account is {user.status}. Contact support.")
     return user

@@ -23,7 +23,7 @@ from app.models.notifications import Notification
 from app.models.orders import Order
 from app.models.sign_in import SIGN_IN_METHODS
 from app.models.steps import StepRecord, StepValidation
-from app.models.users import Referral, RefreshToken, User, UserAddress
+from app.models.users import Referral, RefreshToken, User, UserAddress, UserStatus
 from app.models.wallet import CoinTransaction
 from app.orders import orders
 
@@ -394,7 +394,7 @@ def delete_account(user: User, password: str, *, now: datetime | None = None) ->
         user.email = f"deleted-{uid}@deleted.invalid"
         user.full_name = DELETED_NAME
         user.password_hash = hash_password(secrets.token_urlsafe(32))
-        user.status = "deactivated"
+        user.status = UserStatus.DEACTIVATED
         user.status_reason = "Account deleted by the member"
         user.leaderboard_hidden = True
         user.show_full_name = False

@@ -22,8 +22,8 @@ from app.core.db import is_postgres
 from app.core.errors import ValidationFailed
 from app.extensions import db
 from app.models.catalog import RewardProduct
-from app.models.orders import Order, OrderItem
-from app.models.steps import StepRecord, StepValidation
+from app.models.orders import Order, OrderItem, OrderStatus
+from app.models.steps import CaseStatus, StepRecord, StepValidation
 from app.models.users import User
 from app.models.wallet import CoinTransaction
 from app.steps.credited import credited_days
@@ -194,8 +194,13 @@ def _review_numbers(start: date, end: date) -> ReviewNumbers:
         select(
             func.count(StepRecord.id),
             func.count(StepValidation.id),
-            func.coalesce(func.sum(case((status.in_(("approved", "rejected")), 1), else_=0)), 0),
-            func.coalesce(func.sum(case((status == "approved", 1), else_=0)), 0),
+            func.coalesce(
+                func.sum(
+                    case((status.in_((CaseStatus.APPROVED, CaseStatus.REJECTED)), 1), else_=0)
+                ),
+                0,
+            ),
+            func.coalesce(func.sum(case((status == CaseStatus.APPROVED, 1), else_=0)), 0),
         )
         .select_from(StepRecord)
         .outerjoin(StepValidation, StepValidation.step_record_id == StepRecord.id)
@@ -211,7 +216,9 @@ def _top_products(start: date, end: date, limit: int) -> list[TopProduct]:
         select(OrderItem.product_id, RewardProduct.title, units, coins)
         .join(Order, Order.id == OrderItem.order_id)
         .join(RewardProduct, RewardProduct.id == OrderItem.product_id)
-        .where(Order.status != "cancelled", _created_between(Order.created_at, start, end))
+        .where(
+            Order.status != OrderStatus.CANCELLED, _created_between(Order.created_at, start, end)
+        )
         .group_by(OrderItem.product_id, RewardProduct.title)
         .order_by(units.desc(), coins.desc(), RewardProduct.title)
         .limit(limit)
@@ -221,7 +228,7 @@ def _top_products(start: date, end: date, limit: int) -> list[TopProduct]:
 
 def _funnel(start: date, end: date) -> Funnel:
     synced = exists().where(StepRecord.user_id == User.id)
-    redeemed = exists().where(Order.user_id == User.id, Order.status != "cancelled")
+    redeemed = exists().where(Order.user_id == User.id, Order.status != OrderStatus.CANCELLED)
     row = db.session.execute(
         select(
             func.count(User.id),

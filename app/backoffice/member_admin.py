@@ -16,7 +16,7 @@ from app.core.search import any_contains
 from app.extensions import db
 from app.models.orders import Order
 from app.models.steps import StepValidation
-from app.models.users import STATUSES, User
+from app.models.users import STATUSES, User, UserStatus
 from app.models.wallet import CoinTransaction, Wallet
 
 
@@ -85,7 +85,7 @@ def set_status(user_id: int, status: str, *, admin_id: int, reason: str) -> User
     if status not in STATUSES:
         raise ValidationFailed(f"Status must be one of {', '.join(STATUSES)}.")
     reason = (reason or "").strip()
-    if status != "active" and not reason:
+    if status != UserStatus.ACTIVE and not reason:
         raise ValidationFailed("Give a reason.", details=[{"field": "reason"}])
     if user_id == admin_id:
         raise ValidationFailed("You cannot change your own account's status.")
@@ -94,7 +94,7 @@ def set_status(user_id: int, status: str, *, admin_id: int, reason: str) -> User
         before = {"status": user.status, "status_reason": user.status_reason}
         user.status = status
         user.status_reason = reason[:500] or None
-        if status != "active":
+        if status != UserStatus.ACTIVE:
             # Existing browser sessions end too: the session version no longer matches.
             user.session_version += 1
             tokens.revoke_all_for_user(user.id, reason=f"account_{status}")
@@ -102,7 +102,7 @@ def set_status(user_id: int, status: str, *, admin_id: int, reason: str) -> User
             notify(user.id, "account", "Your account is active again")
         record_admin_action(
             admin_id,
-            f"user.{status if status != 'active' else 'restore'}",
+            f"user.{status if status != UserStatus.ACTIVE else 'restore'}",
             "user",
             user.id,
             before=before,

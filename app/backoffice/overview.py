@@ -23,8 +23,8 @@ from app.fraud.review import OPEN
 from app.jobs.nightly import JOBS
 from app.models.admin import JobRun
 from app.models.base import utcnow
-from app.models.orders import Order
-from app.models.steps import StepRecord, StepValidation
+from app.models.orders import Order, OrderStatus
+from app.models.steps import CaseStatus, RecordStatus, StepRecord, StepValidation
 from app.models.users import User
 
 FLOW_DAYS = 14
@@ -147,7 +147,7 @@ def _waiting_since() -> ColumnElement[Any]:
     """An appeal waits from when it was sent; a first review from when the day was flagged."""
     v = StepValidation
     return case(
-        (and_(v.status == "appealed", v.appealed_at.is_not(None)), v.appealed_at),
+        (and_(v.status == CaseStatus.APPEALED, v.appealed_at.is_not(None)), v.appealed_at),
         else_=v.created_at,
     )
 
@@ -164,7 +164,9 @@ def queue_ages(now: datetime, limit_hours: int) -> QueueAges:
     row = db.session.execute(
         select(
             func.count(),
-            func.coalesce(func.sum(case((StepValidation.status == "appealed", 1), else_=0)), 0),
+            func.coalesce(
+                func.sum(case((StepValidation.status == CaseStatus.APPEALED, 1), else_=0)), 0
+            ),
             func.min(waiting),
             func.coalesce(
                 func.sum(case((waiting < now - timedelta(hours=limit_hours), 1), else_=0)), 0
@@ -219,8 +221,8 @@ def decisions_since(since: datetime) -> list[AdminDecisions]:
         select(
             v.reviewed_by_id,
             User.full_name,
-            func.sum(case((v.status == "approved", 1), else_=0)),
-            func.sum(case((v.status.in_(("rejected", "appealed")), 1), else_=0)),
+            func.sum(case((v.status == CaseStatus.APPROVED, 1), else_=0)),
+            func.sum(case((v.status.in_((CaseStatus.REJECTED, CaseStatus.APPEALED)), 1), else_=0)),
         )
         .join(User, User.id == v.reviewed_by_id)
         .where(v.reviewed_at >= since)
@@ -238,7 +240,7 @@ def shipping() -> Shipping:
         status: (int(n), oldest)
         for status, n, oldest in db.session.execute(
             select(Order.status, func.count(), func.min(Order.created_at))
-            .where(Order.status.in_(("pending", "processing")))
+            .where(Order.status.in_((OrderStatus.PENDING, OrderStatus.PROCESSING)))
             .group_by(Order.status)
         ).all()
     }
@@ -297,7 +299,9 @@ def suspect_devices(today: date) -> list[SuspectDevice]:
     days = func.count()
     rows = db.session.execute(
         select(r.device_id, days, func.count(func.distinct(r.user_id)), func.min(r.user_id))
-        .where(r.status == "rejected", r.recorded_date >= since, r.device_id.is_not(None))
+        .where(
+            r.status == RecordStatus.REJECTED, r.recorded_date >= since, r.device_id.is_not(None)
+        )
         .group_by(r.device_id)
         .having(days >= DEVICE_REJECTED_DAYS)
         .order_by(days.desc(), r.device_id)

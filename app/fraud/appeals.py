@@ -11,14 +11,14 @@ from app.core.errors import Conflict, InvalidTransition, NotFound, ValidationFai
 from app.core.notifications import notify
 from app.extensions import db
 from app.models.base import utcnow
-from app.models.steps import StepValidation
+from app.models.steps import CaseStatus, StepValidation
 
 MAX_MESSAGE = 1000
 
 
 def can_appeal(validations: list[StepValidation]) -> bool:
     """A day may be appealed when something was rejected and nothing was appealed yet."""
-    return any(v.status == "rejected" for v in validations) and all(
+    return any(v.status == CaseStatus.REJECTED for v in validations) and all(
         v.appealed_at is None for v in validations
     )
 
@@ -48,11 +48,11 @@ def appeal_day(
             raise NotFound("That day was never flagged.")
         if any(case.appealed_at is not None for case in cases):
             raise Conflict("You already appealed this day; each day can be appealed once.")
-        rejected = [case for case in cases if case.status == "rejected"]
+        rejected = [case for case in cases if case.status == CaseStatus.REJECTED]
         if not rejected:
             raise InvalidTransition("Only a rejected day can be appealed.")
         for case in rejected:
-            case.status = "appealed"
+            case.status = CaseStatus.APPEALED
             case.appeal_message = text
             case.appealed_at = when
             case.updated_at = when

@@ -26,11 +26,10 @@ from app.extensions import db
 from app.fraud.linked_accounts import accounts_per_device
 from app.fraud.rescoring import HISTORY_DAYS, assess_stored_record
 from app.models.base import utcnow
-from app.models.steps import StepRecord, StepValidation
+from app.models.steps import OPEN_CASE_STATUSES, StepRecord, StepValidation
 from app.models.users import User
 from app.steps.credited import credited_by_member
 
-OPEN = ("pending", "appealed")
 USERS_PER_CHUNK = 500
 
 
@@ -153,7 +152,7 @@ def _backtest_chunk(
             if verdict.needs_review:
                 report.new_cases += 1
                 change = "would open"
-        elif case.status in OPEN:
+        elif case.status in OPEN_CASE_STATUSES:
             report.open_cases += 1
             if not verdict.needs_review:
                 report.open_would_clear += 1

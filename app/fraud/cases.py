@@ -15,9 +15,14 @@ from sqlalchemy import func, select
 from app.core.live_events import ADMINS, publish
 from app.core.notifications import notify
 from app.extensions import db
-from app.models.steps import StepRecord, StepValidation
+from app.models.steps import (
+    OPEN_CASE_STATUSES,
+    CaseStatus,
+    RecordStatus,
+    StepRecord,
+    StepValidation,
+)
 
-OPEN = ("pending", "appealed")
 FLAG_TITLE = "Your steps on {day} are being reviewed"
 
 
@@ -31,7 +36,9 @@ def open_case(
     notify_member: bool = True,
 ) -> bool:
     """Flag the record for review; True when the case is newly opened (member told then)."""
-    validation, was_open = _set_case(record, "pending", score=score, reasons=reasons, when=when)
+    validation, was_open = _set_case(
+        record, CaseStatus.PENDING, score=score, reasons=reasons, when=when
+    )
     first_flag = not was_open
     if first_flag:
         db.session.flush()
@@ -49,7 +56,7 @@ def open_case(
 
 def refuse_day(record: StepRecord, *, score: int, reasons: list[dict], when: datetime) -> None:
     """Store a day over the hard limit as rejected, with its reasons; it is never paid."""
-    _set_case(record, "rejected", score=score, reasons=reasons, when=when)
+    _set_case(record, CaseStatus.REJECTED, score=score, reasons=reasons, when=when)
     notify(
         record.user_id,
         "flag",
@@ -61,7 +68,7 @@ def refuse_day(record: StepRecord, *, score: int, reasons: list[dict], when: dat
 
 
 def _set_case(
-    record: StepRecord, status: str, *, score: int, reasons: list[dict], when: datetime
+    record: StepRecord, status: CaseStatus, *, score: int, reasons: list[dict], when: datetime
 ) -> tuple[StepValidation, bool]:
     """The record's case (made if it has none) set to `status` with this score and these
     reasons, the record following it; and whether the case was open before."""
@@ -69,7 +76,7 @@ def _set_case(
     validation = db.session.execute(
         select(StepValidation).where(StepValidation.step_record_id == record.id)
     ).scalar_one_or_none()
-    was_open = validation is not None and validation.status in OPEN
+    was_open = validation is not None and validation.status in OPEN_CASE_STATUSES
     if validation is None:
         validation = StepValidation(
             step_record_id=record.id, user_id=record.user_id, recorded_date=record.recorded_date
@@ -80,7 +87,7 @@ def _set_case(
     validation.is_suspicious = True
     validation.status = status
     validation.updated_at = when
-    record.status = status
+    record.status = RecordStatus(status)  # pending and rejected: the same word on both
     return validation, was_open
 
 
@@ -89,7 +96,9 @@ def fraud_case_changed(
 ) -> None:
     """Admins watching the fraud queue see a case arrive, get taken or get decided."""
     open_cases = db.session.execute(
-        select(func.count()).select_from(StepValidation).where(StepValidation.status.in_(OPEN))
+        select(func.count())
+        .select_from(StepValidation)
+        .where(StepValidation.status.in_(OPEN_CASE_STATUSES))
     ).scalar_one()
     publish(
         ADMINS,

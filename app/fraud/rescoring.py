@@ -30,7 +30,7 @@ from app.fraud.cases import open_case
 from app.fraud.linked_accounts import accounts_per_device
 from app.fraud.scoring import HISTORY_FETCH_DAYS, DayEvidence, Interval, Verdict, assess_day
 from app.models.base import utcnow
-from app.models.steps import StepRecord, StepValidation
+from app.models.steps import CaseStatus, RecordStatus, StepRecord, StepValidation
 from app.models.users import User
 from app.steps.credited import credited_by_member
 from app.steps.sync import member_context
@@ -41,8 +41,8 @@ RESCORE_MESSAGE = (
     "With more of your history in, this day stands out; an admin will look at it. "
     "Coins already earned stay yours."
 )
-RESCORED_STATUSES = ("verified", "pending")
-REVIEWED_STATUSES = ("approved", "rejected", "appealed")
+RESCORED_STATUSES = (RecordStatus.VERIFIED, RecordStatus.PENDING)
+REVIEWED_STATUSES = (CaseStatus.APPROVED, CaseStatus.REJECTED, CaseStatus.APPEALED)
 USERS_PER_CHUNK = 500
 
 
@@ -156,7 +156,7 @@ def _rescore_chunk(
         day_key = (record.user_id, record.recorded_date)
         case_file = by_record.get(record.id)
         if case_file is not None:
-            if case_file.status == "pending" and _refresh_case(case_file, verdict):
+            if case_file.status == CaseStatus.PENDING and _refresh_case(case_file, verdict):
                 result.cases_updated += 1
             continue
         if verdict.score < settings.anomaly_threshold or day_key in reviewed_days:

@@ -32,11 +32,16 @@ from app.fraud.rescoring import HISTORY_DAYS, assess_stored_record
 from app.fraud.scoring import Signal
 from app.gamification import achievements
 from app.models.base import utcnow
-from app.models.steps import StepRecord, StepValidation
+from app.models.steps import (
+    OPEN_CASE_STATUSES,
+    CaseStatus,
+    RecordStatus,
+    StepRecord,
+    StepValidation,
+)
 from app.models.users import User
 from app.steps.credited import credited_by_member
 from app.steps.sync import (
-    OPEN_CASE_STATUSES,
     daily_totals,
     day_coin_target,
 )
@@ -186,7 +191,7 @@ def take(validation_id: int, *, admin_id: int) -> Evidence:
     return found
 
 
-def _close(validation_id: int, status: str, admin_id: int, note: str | None, now: datetime):
+def _close(validation_id: int, status: CaseStatus, admin_id: int, note: str | None, now: datetime):
     claimed = db.session.execute(
         update(StepValidation)
         .where(StepValidation.id == validation_id, StepValidation.status.in_(OPEN))
@@ -218,10 +223,10 @@ def approve(
     when = now or utcnow()
     note = (note or "").strip()[:MAX_NOTE] or None
     with transaction():
-        validation = _close(validation_id, "approved", admin_id, note, when)
+        validation = _close(validation_id, CaseStatus.APPROVED, admin_id, note, when)
         record = db.session.get(StepRecord, validation.step_record_id)
         before = record.status
-        record.status = "verified"
+        record.status = RecordStatus.VERIFIED
         record.updated_at = when
         db.session.flush()
         target = day_coin_target(record.user_id, record.recorded_date, get_settings())
@@ -243,7 +248,7 @@ def approve(
             "step_validation",
             validation_id,
             before={"status": before, "steps": record.steps},
-            after={"status": "approved", "coins_awarded": coins},
+            after={"status": CaseStatus.APPROVED, "coins_awarded": coins},
             note=note,
         )
     return coins
@@ -257,10 +262,10 @@ def reject(validation_id: int, *, admin_id: int, note: str, now: datetime | None
         raise ValidationFailed("Say why: the member reads this note.", details=[{"field": "note"}])
     note = note[:MAX_NOTE]
     with transaction():
-        validation = _close(validation_id, "rejected", admin_id, note, when)
+        validation = _close(validation_id, CaseStatus.REJECTED, admin_id, note, when)
         record = db.session.get(StepRecord, validation.step_record_id)
         before = record.status
-        record.status = "rejected"
+        record.status = RecordStatus.REJECTED
         record.updated_at = when
         notify(
             record.user_id,
@@ -277,7 +282,7 @@ def reject(validation_id: int, *, admin_id: int, note: str, now: datetime | None
             "step_validation",
             validation_id,
             before={"status": before, "steps": record.steps},
-            after={"status": "rejected"},
+            after={"status": CaseStatus.REJECTED},
             note=note,
         )
 

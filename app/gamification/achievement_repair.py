@@ -17,7 +17,7 @@ from app.core.db import transaction
 from app.extensions import db
 from app.gamification import achievements
 from app.models.base import utcnow
-from app.models.users import User
+from app.models.users import User, UserStatus
 
 MEMBERS_PER_TRANSACTION = 100
 
@@ -39,7 +39,7 @@ def active_member_ids() -> list[int]:
     return list(
         db.session.execute(
             select(User.id)
-            .where(User.status == "active", User.deleted_at.is_(None))
+            .where(User.status == UserStatus.ACTIVE, User.deleted_at.is_(None))
             .order_by(User.id)
         ).scalars()
     )

@@ -15,13 +15,13 @@ from app.extensions import db
 from app.gamification.streaks import longest_streak
 from app.models.base import utcnow
 from app.models.gamification import CRITERIA_KEYS, Achievement, UserAchievement
-from app.models.orders import Order
+from app.models.orders import Order, OrderStatus
 from app.models.users import Referral
 from app.steps.credited import credited_by_day
 
 # `orders_count` counts rewards actually redeemed: an order counts once it has shipped (its
 # coins are spent), so a pending order that is later cancelled never pays "First Reward".
-REDEEMED_ORDER_STATUSES = ("shipped", "delivered")
+REDEEMED_ORDER_STATUSES = (OrderStatus.SHIPPED, OrderStatus.DELIVERED)
 # The criteria each kind of event can move, for `evaluate(moved=...)`.
 STEP_FACTS = frozenset({"total_steps", "daily_steps", "streak_days"})  # sync, approval
 ORDER_FACTS = frozenset({"orders_count"})  # an order shipped or delivered

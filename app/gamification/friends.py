@@ -14,9 +14,9 @@ from app.core.notifications import notify
 from app.extensions import db
 from app.gamification.leaderboards import period_window
 from app.models.base import utcnow
-from app.models.social import Friendship
+from app.models.social import Friendship, FriendshipStatus
 from app.models.steps import StepRecord
-from app.models.users import User
+from app.models.users import User, UserStatus
 from app.steps.credited import credited_days
 from app.steps.sync import member_today
 
@@ -54,7 +54,7 @@ def _member_by_code(code: str) -> User:
     user = db.session.execute(
         select(User).where(User.referral_code == cleaned, User.deleted_at.is_(None))
     ).scalar_one_or_none()
-    if user is None or user.status != "active":
+    if user is None or user.status != UserStatus.ACTIVE:
         raise NotFound(NO_SUCH_MEMBER)
     return user
 
@@ -69,21 +69,25 @@ def invite(user_id: int, code: str, *, now: datetime | None = None) -> Friendshi
         me = db.session.get(User, user_id)
         row = _row(user_id, other.id, lock=True)
         if row is not None:
-            if row.status == "blocked":
+            if row.status == FriendshipStatus.BLOCKED:
                 if row.blocked_by_id == user_id:
                     raise Conflict("You blocked this member; unblock them first.")
                 raise NotFound(NO_SUCH_MEMBER)
-            if row.status == "accepted":
+            if row.status == FriendshipStatus.ACCEPTED:
                 raise Conflict(f"You and {other.display_name} are already friends.")
-            if row.status == "pending" and row.requested_by_id == user_id:
+            if row.status == FriendshipStatus.PENDING and row.requested_by_id == user_id:
                 raise Conflict(f"You already invited {other.display_name}.")
-            if row.status == "pending":
+            if row.status == FriendshipStatus.PENDING:
                 return _accept(row, user_id, when)
-            row.status, row.requested_by_id, row.responded_at = "pending", user_id, None
+            row.status = FriendshipStatus.PENDING
+            row.requested_by_id, row.responded_at = user_id, None
         else:
             low, high = _pair(user_id, other.id)
             row = Friendship(
-                low_user_id=low, high_user_id=high, requested_by_id=user_id, status="pending"
+                low_user_id=low,
+                high_user_id=high,
+                requested_by_id=user_id,
+                status=FriendshipStatus.PENDING,
             )
             db.session.add(row)
         db.session.flush()
@@ -103,13 +107,13 @@ def _invitation_for(user_id: int, friendship_id: int) -> Friendship:
         select(Friendship).where(Friendship.id == friendship_id).with_for_update()
     ).scalar_one_or_none()
     mine = row is not None and user_id in (row.low_user_id, row.high_user_id)
-    if not mine or row.status != "pending" or row.requested_by_id == user_id:
+    if not mine or row.status != FriendshipStatus.PENDING or row.requested_by_id == user_id:
         raise NotFound("No such invitation.")
     return row
 
 
 def _accept(row: Friendship, user_id: int, when: datetime) -> Friendship:
-    row.status, row.responded_at = "accepted", when
+    row.status, row.responded_at = FriendshipStatus.ACCEPTED, when
     me = db.session.get(User, user_id)
     notify(
         row.requested_by_id,
@@ -130,7 +134,7 @@ def decline(user_id: int, friendship_id: int, *, now: datetime | None = None) ->
     """Declined quietly (the asker is not told); they may ask again later."""
     with transaction():
         row = _invitation_for(user_id, friendship_id)
-        row.status, row.responded_at = "declined", now or utcnow()
+        row.status, row.responded_at = FriendshipStatus.DECLINED, now or utcnow()
     return row
 
 
@@ -139,11 +143,11 @@ def remove(user_id: int, other_id: int) -> None:
     _existing_id(other_id, "You are not friends with that member.")
     with transaction():
         row = _row(user_id, other_id, lock=True)
-        if row is None or row.status == "declined":
+        if row is None or row.status == FriendshipStatus.DECLINED:
             raise NotFound("You are not friends with that member.")
-        if row.status == "blocked" and row.blocked_by_id != user_id:
+        if row.status == FriendshipStatus.BLOCKED and row.blocked_by_id != user_id:
             raise NotFound("You are not friends with that member.")
-        if row.status == "pending" and row.requested_by_id != user_id:
+        if row.status == FriendshipStatus.PENDING and row.requested_by_id != user_id:
             raise Conflict("Decline the invitation instead.")
         db.session.delete(row)
 
@@ -159,9 +163,9 @@ def block(user_id: int, other_id: int) -> Friendship:
             low, high = _pair(user_id, other_id)
             row = Friendship(low_user_id=low, high_user_id=high, requested_by_id=user_id)
             db.session.add(row)
-        elif row.status == "blocked" and row.blocked_by_id != user_id:
+        elif row.status == FriendshipStatus.BLOCKED and row.blocked_by_id != user_id:
             return row  # already blocked by them: nothing to add, nothing to reveal
-        row.status, row.blocked_by_id = "blocked", user_id
+        row.status, row.blocked_by_id = FriendshipStatus.BLOCKED, user_id
         db.session.flush()
     return row
 
@@ -228,7 +232,9 @@ def overview(user_id: int) -> FriendsOverview:
     me = db.session.get(User, user_id)
     week = period_window("weekly", member_today(me))
     last_day = week.end - timedelta(days=1) if week.end else week.start
-    friends = _others(user_id, Friendship.status == "accepted", User.status == "active")
+    friends = _others(
+        user_id, Friendship.status == FriendshipStatus.ACCEPTED, User.status == UserStatus.ACTIVE
+    )
     people = [me, *[user for _, user in friends]]
     totals = weekly_steps([p.id for p in people], week.start, last_day)
     board = [
@@ -253,9 +259,15 @@ def overview(user_id: int) -> FriendsOverview:
 
     return FriendsOverview(
         board=board,
-        incoming=invitations(Friendship.status == "pending", Friendship.requested_by_id != user_id),
-        outgoing=invitations(Friendship.status == "pending", Friendship.requested_by_id == user_id),
-        blocked=invitations(Friendship.status == "blocked", Friendship.blocked_by_id == user_id),
+        incoming=invitations(
+            Friendship.status == FriendshipStatus.PENDING, Friendship.requested_by_id != user_id
+        ),
+        outgoing=invitations(
+            Friendship.status == FriendshipStatus.PENDING, Friendship.requested_by_id == user_id
+        ),
+        blocked=invitations(
+            Friendship.status == FriendshipStatus.BLOCKED, Friendship.blocked_by_id == user_id
+        ),
         week_start=week.start.isoformat(),
     )
 
@@ -267,4 +279,4 @@ def inviter_for_code(code: str) -> User:
 
 def are_friends(a: int, b: int) -> bool:
     row = _row(a, b)
-    return row is not None and row.status == "accepted"
+    return row is not None and row.status == FriendshipStatus.ACCEPTED

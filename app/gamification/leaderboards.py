@@ -43,7 +43,7 @@ from app.extensions import db
 from app.models.base import UTCDateTime, utcnow
 from app.models.gamification import PERIODS, LeaderboardEntry
 from app.models.steps import StepRecord
-from app.models.users import User
+from app.models.users import User, UserStatus
 from app.steps.credited import credited_days
 
 ALL_TIME_START = date(1970, 1, 1)
@@ -185,7 +185,7 @@ def _insert_ranking(window: PeriodWindow, now: datetime):
         .join(User, User.id == per_day.c.user_id)
         .where(
             per_day.c.steps > 0,
-            User.status == "active",
+            User.status == UserStatus.ACTIVE,
             User.deleted_at.is_(None),
             User.leaderboard_hidden == false(),
         )
@@ -287,7 +287,7 @@ def generated_at(period: str, *, period_start: date | None = None) -> datetime |
 
 def _visible_members():
     return (
-        User.status == "active",
+        User.status == UserStatus.ACTIVE,
         User.deleted_at.is_(None),
         User.leaderboard_hidden == false(),
     )

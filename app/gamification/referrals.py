@@ -18,9 +18,9 @@ from app.extensions import db
 from app.fraud import linked_accounts
 from app.gamification import achievements
 from app.models.base import utcnow
-from app.models.linked_accounts import ReferralHold
+from app.models.linked_accounts import HoldStatus, ReferralHold
 from app.models.orders import Order
-from app.models.users import Referral, User
+from app.models.users import Referral, ReferralStatus, User
 
 MAX_NOTE = 2000
 
@@ -69,7 +69,7 @@ def pay_bonus_on_first_shipment(referred_user_id: int) -> Referral | None:
     referral = db.session.execute(
         select(Referral).where(Referral.referred_id == referred_user_id)
     ).scalar_one_or_none()
-    if referral is None or referral.status == "converted":
+    if referral is None or referral.status == ReferralStatus.CONVERTED:
         return None
     shipped_before = db.session.execute(
         select(Order.id).where(
@@ -109,7 +109,7 @@ def _hold(referral: Referral) -> ReferralHold:
                 "weight": 0,
             }
         ],
-        status="pending",
+        status=HoldStatus.PENDING,
     )
     db.session.add(hold)
     for member_id in (referral.referrer_id, referral.referred_id):
@@ -126,7 +126,7 @@ def _pay(referral: Referral, now: datetime) -> None:
     ledger.award_referral_bonus(
         referral.referred_id, referral.id, "referred", settings.referral_referred_bonus, now=now
     )
-    referral.status = "converted"
+    referral.status = ReferralStatus.CONVERTED
     referral.converted_at = now
     notify(
         referral.referrer_id,
@@ -166,14 +166,14 @@ def held_bonuses(user_id: int | None = None, *, open_only: bool = False) -> list
     if user_id is not None:
         stmt = stmt.where(or_(Referral.referrer_id == user_id, Referral.referred_id == user_id))
     if open_only:
-        stmt = stmt.where(ReferralHold.status == "pending")
+        stmt = stmt.where(ReferralHold.status == HoldStatus.PENDING)
     return [HeldBonus(*row) for row in db.session.execute(stmt).all()]
 
 
 def _decide(hold_id: int, status: str, admin_id: int, note: str | None, now: datetime):
     claimed = db.session.execute(
         update(ReferralHold)
-        .where(ReferralHold.id == hold_id, ReferralHold.status == "pending")
+        .where(ReferralHold.id == hold_id, ReferralHold.status == HoldStatus.PENDING)
         .values(status=status, reviewed_by_id=admin_id, reviewed_at=now, review_note=note)
         .execution_options(synchronize_session=False)
     ).rowcount
@@ -196,15 +196,15 @@ def approve_held_bonus(
     when = now or utcnow()
     note = (note or "").strip()[:MAX_NOTE] or None
     with transaction():
-        hold, referral = _decide(hold_id, "approved", admin_id, note, when)
+        hold, referral = _decide(hold_id, HoldStatus.APPROVED, admin_id, note, when)
         _pay(referral, when)
         record_admin_action(
             admin_id,
             "referral.approve_held",
             "referral_hold",
             hold.id,
-            before={"status": "pending"},
-            after={"status": "approved", "referral_id": referral.id},
+            before={"status": HoldStatus.PENDING},
+            after={"status": HoldStatus.APPROVED, "referral_id": referral.id},
             note=note,
         )
     return referral
@@ -220,7 +220,7 @@ def reject_held_bonus(
         raise ValidationFailed("Say why: both members read this note.", details=[{"field": "note"}])
     note = note[:MAX_NOTE]
     with transaction():
-        hold, referral = _decide(hold_id, "rejected", admin_id, note, when)
+        hold, referral = _decide(hold_id, HoldStatus.REJECTED, admin_id, note, when)
         for member_id in (referral.referrer_id, referral.referred_id):
             notify(
                 member_id, "referral", "The referral bonus was not paid", note, link="/referrals"
@@ -230,7 +230,7 @@ def reject_held_bonus(
             "referral.reject_held",
             "referral_hold",
             hold.id,
-            before={"status": "pending"},
-            after={"status": "rejected", "referral_id": referral.id},
+            before={"status": HoldStatus.PENDING},
+            after={"status": HoldStatus.REJECTED, "referral_id": referral.id},
             note=note,
         )

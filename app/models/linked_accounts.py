@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.models.base import Base, BigID, JSONType, Timestamps, UTCDateTime, sql_in
 
-HOLD_STATUSES = ("pending", "approved", "rejected")
+
+class HoldStatus(StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+
+
+HOLD_STATUSES = tuple(status.value for status in HoldStatus)
 
 
 class AccountDevice(Timestamps, Base):

@@ -3,13 +3,26 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.base import Base, CreatedAt, JSONType, Timestamps, UTCDateTime, sql_in
 
-ORDER_STATUSES = ("pending", "processing", "shipped", "delivered", "cancelled", "refunded")
+
+class OrderStatus(StrEnum):
+    """SPEC §4: pending → processing → shipped → delivered; cancelled; refunded."""
+
+    PENDING = "pending"
+    PROCESSING = "processing"
+    SHIPPED = "shipped"
+    DELIVERED = "delivered"
+    CANCELLED = "cancelled"
+    REFUNDED = "refunded"
+
+
+ORDER_STATUSES = tuple(status.value for status in OrderStatus)
 
 
 class Order(Timestamps, Base):

@@ -3,13 +3,22 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.models.base import Base, CreatedAt, UTCDateTime, sql_in
 
-FRIENDSHIP_STATUSES = ("pending", "accepted", "declined", "blocked")
+
+class FriendshipStatus(StrEnum):
+    PENDING = "pending"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    BLOCKED = "blocked"
+
+
+FRIENDSHIP_STATUSES = tuple(status.value for status in FriendshipStatus)
 
 
 class Friendship(CreatedAt, Base):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from enum import StrEnum
 
 from sqlalchemy import (
     CheckConstraint,
@@ -21,9 +22,30 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.models.base import Base, BigID, JSONType, Timestamps, UTCDateTime, sql_in
 
 SOURCES = ("google_fit", "apple_health", "health_connect", "fitbit", "manual")
-RECORD_STATUSES = ("verified", "pending", "rejected")
 RECORDING_METHODS = ("automatic", "manual", "unknown")
-VALIDATION_STATUSES = ("pending", "approved", "rejected", "appealed")
+
+
+class RecordStatus(StrEnum):
+    """A step record: verified counts (coins, leaderboards); pending is under review."""
+
+    VERIFIED = "verified"
+    PENDING = "pending"
+    REJECTED = "rejected"
+
+
+class CaseStatus(StrEnum):
+    """A flagged day's case file (`StepValidation.status`)."""
+
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    APPEALED = "appealed"
+
+
+RECORD_STATUSES = tuple(status.value for status in RecordStatus)
+VALIDATION_STATUSES = tuple(status.value for status in CaseStatus)
+# A case is open (in the fraud queue) in these states.
+OPEN_CASE_STATUSES = (CaseStatus.PENDING, CaseStatus.APPEALED)
 
 
 class StepRecord(Timestamps, Base):

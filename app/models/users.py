@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 from flask_login import UserMixin
 from sqlalchemy import (
@@ -20,8 +21,21 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.models.base import Base, CreatedAt, Timestamps, UTCDateTime, sql_in
 
 ROLES = ("member", "admin")
-STATUSES = ("active", "deactivated", "banned")
-REFERRAL_STATUSES = ("pending", "converted")
+
+
+class UserStatus(StrEnum):
+    ACTIVE = "active"
+    DEACTIVATED = "deactivated"
+    BANNED = "banned"
+
+
+class ReferralStatus(StrEnum):
+    PENDING = "pending"
+    CONVERTED = "converted"  # the referred member's first order shipped: bonuses paid
+
+
+STATUSES = tuple(status.value for status in UserStatus)
+REFERRAL_STATUSES = tuple(status.value for status in ReferralStatus)
 
 
 class User(UserMixin, Timestamps, Base):

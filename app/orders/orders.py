@@ -26,18 +26,18 @@ from app.extensions import db
 from app.gamification import achievements, referrals
 from app.models.base import utcnow
 from app.models.catalog import RewardProduct
-from app.models.orders import Order, OrderItem
+from app.models.orders import Order, OrderItem, OrderStatus
 from app.models.users import User, UserAddress
 
-TRANSITIONS: dict[str, frozenset[str]] = {
-    "pending": frozenset({"processing", "cancelled"}),
-    "processing": frozenset({"shipped", "cancelled"}),
-    "shipped": frozenset({"delivered", "refunded"}),
-    "delivered": frozenset({"refunded"}),
-    "cancelled": frozenset(),
-    "refunded": frozenset(),
+TRANSITIONS: dict[str, frozenset[OrderStatus]] = {
+    OrderStatus.PENDING: frozenset({OrderStatus.PROCESSING, OrderStatus.CANCELLED}),
+    OrderStatus.PROCESSING: frozenset({OrderStatus.SHIPPED, OrderStatus.CANCELLED}),
+    OrderStatus.SHIPPED: frozenset({OrderStatus.DELIVERED, OrderStatus.REFUNDED}),
+    OrderStatus.DELIVERED: frozenset({OrderStatus.REFUNDED}),
+    OrderStatus.CANCELLED: frozenset(),
+    OrderStatus.REFUNDED: frozenset(),
 }
-MEMBER_CANCELLABLE = frozenset({"pending", "processing"})
+MEMBER_CANCELLABLE = frozenset({OrderStatus.PENDING, OrderStatus.PROCESSING})
 MAX_QUANTITY = 10
 MAX_LINES = 20
 ADDRESS_FIELDS = (
@@ -180,7 +180,7 @@ def place_order(
         order = Order(
             order_code=f"TMP-{uuid.uuid4().hex[:16]}",
             user_id=user_id,
-            status="pending",
+            status=OrderStatus.PENDING,
             total_coins=total,
             shipping_address=address,
             address_id=saved_address_id,
@@ -255,7 +255,7 @@ def cancel_by_member(user_id: int, code: str, *, now: datetime | None = None) ->
             raise InvalidTransition(
                 f"Order {code} is {order.status} and can no longer be cancelled."
             )
-        _apply(order, "cancelled", now=now or utcnow())
+        _apply(order, OrderStatus.CANCELLED, now=now or utcnow())
     return order
 
 
@@ -272,7 +272,7 @@ def change_status(
     with transaction():
         order = _lock_order(code)
         before = {"status": order.status, "tracking_number": order.tracking_number}
-        if new_status == "shipped":
+        if new_status == OrderStatus.SHIPPED:
             tracking_number = (tracking_number or "").strip()
             if not tracking_number:
                 raise ValidationFailed(
@@ -299,7 +299,7 @@ def _apply(order: Order, new_status: str, *, now: datetime, note: str | None = N
             f"Order {order.order_code} is {order.status}; it cannot become {new_status}."
         )
     code, coins = order.order_code, order.total_coins
-    if new_status == "cancelled":
+    if new_status == OrderStatus.CANCELLED:
         for item in order.items:
             db.session.execute(
                 update(RewardProduct)
@@ -308,14 +308,14 @@ def _apply(order: Order, new_status: str, *, now: datetime, note: str | None = N
             )
         ledger.release_for_order(order.user_id, order.id, code, coins, now=now)
         order.cancelled_at = now
-    elif new_status == "processing":
+    elif new_status == OrderStatus.PROCESSING:
         order.processing_at = now
-    elif new_status == "shipped":
+    elif new_status == OrderStatus.SHIPPED:
         ledger.spend_for_order(order.user_id, order.id, code, coins, now=now)
         order.shipped_at = now
-    elif new_status == "delivered":
+    elif new_status == OrderStatus.DELIVERED:
         order.delivered_at = now
-    elif new_status == "refunded":
+    elif new_status == OrderStatus.REFUNDED:
         ledger.refund_order(order.user_id, order.id, code, coins, now=now)
         order.refunded_at = now
     order.status = new_status
@@ -324,7 +324,7 @@ def _apply(order: Order, new_status: str, *, now: datetime, note: str | None = N
         order.note = note
     db.session.flush()
     publish(order.user_id, "order", {"id": order.id, "code": code, "status": new_status})
-    if new_status == "shipped":
+    if new_status == OrderStatus.SHIPPED:
         referrals.pay_bonus_on_first_shipment(order.user_id)
     if new_status in achievements.REDEEMED_ORDER_STATUSES:
         # A shipped order is a redeemed reward: "First Reward" and the like unlock now.
@@ -340,9 +340,9 @@ def _apply(order: Order, new_status: str, *, now: datetime, note: str | None = N
 
 def _status_message(status: str, coins: int, tracking: str | None) -> str:
     return {
-        "processing": "We are packing your order.",
-        "shipped": f"On its way (tracking {tracking}). {coins} coins were spent.",
-        "delivered": "Delivered. Enjoy!",
-        "cancelled": f"Cancelled. {coins} coins are back in your wallet.",
-        "refunded": f"Refunded. {coins} coins are back in your wallet.",
+        OrderStatus.PROCESSING: "We are packing your order.",
+        OrderStatus.SHIPPED: f"On its way (tracking {tracking}). {coins} coins were spent.",
+        OrderStatus.DELIVERED: "Delivered. Enjoy!",
+        OrderStatus.CANCELLED: f"Cancelled. {coins} coins are back in your wallet.",
+        OrderStatus.REFUNDED: f"Refunded. {coins} coins are back in your wallet.",
     }.get(status, "")

@@ -20,9 +20,7 @@ from sqlalchemy import ColumnElement, Dialect, func, select
 from sqlalchemy.sql import Subquery
 
 from app.extensions import db
-from app.models.steps import StepRecord
-
-CREDITED_RECORD_STATUS = "verified"
+from app.models.steps import RecordStatus, StepRecord
 
 
 def credited_days(*where: ColumnElement[bool]) -> Subquery:
@@ -46,7 +44,7 @@ def credited_days(*where: ColumnElement[bool]) -> Subquery:
             )
             .label("pick"),
         )
-        .where(record.status == CREDITED_RECORD_STATUS, *where)
+        .where(record.status == RecordStatus.VERIFIED, *where)
         .subquery("credited_records")
     )
     return (

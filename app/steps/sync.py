@@ -27,7 +27,7 @@ from app.fraud.scoring import (
 )
 from app.gamification import achievements
 from app.models.base import utcnow
-from app.models.steps import StepRecord, StepValidation
+from app.models.steps import RecordStatus, StepRecord, StepValidation
 from app.models.users import User
 from app.models.wallet import CoinTransaction
 from app.steps.credited import credited_by_day
@@ -63,10 +63,6 @@ class DayTotal:
         return self.credited_steps
 
 
-# A case is open (in the fraud queue) in these states.
-OPEN_CASE_STATUSES = ("pending", "appealed")
-
-
 def member_today(user: User, now: datetime | None = None) -> date:
     """The member's local calendar date (SPEC §3: dates are the member's own)."""
     return (now or utcnow()).astimezone(ZoneInfo(user.timezone)).date()
@@ -80,19 +76,17 @@ def daily_totals(user_id: int, start: date, end: date) -> list[DayTotal]:
     """One entry per day from start to end inclusive, days without records as zeros."""
     in_range = StepRecord.recorded_date.between(start, end)
     credited = credited_by_day(user_id, in_range)
+    pending = StepRecord.status == RecordStatus.PENDING
+    rejected = StepRecord.status == RecordStatus.REJECTED
     held = {
         row.recorded_date: row
         for row in db.session.execute(
             select(
                 StepRecord.recorded_date,
-                func.sum(case((StepRecord.status == "pending", 1), else_=0)).label("pending"),
-                func.sum(case((StepRecord.status == "rejected", 1), else_=0)).label("rejected"),
-                func.max(case((StepRecord.status == "pending", StepRecord.steps), else_=0)).label(
-                    "pending_steps"
-                ),
-                func.max(case((StepRecord.status == "rejected", StepRecord.steps), else_=0)).label(
-                    "rejected_steps"
-                ),
+                func.sum(case((pending, 1), else_=0)).label("pending"),
+                func.sum(case((rejected, 1), else_=0)).label("rejected"),
+                func.max(case((pending, StepRecord.steps), else_=0)).label("pending_steps"),
+                func.max(case((rejected, StepRecord.steps), else_=0)).label("rejected_steps"),
             )
             .where(StepRecord.user_id == user_id, in_range)
             .group_by(StepRecord.recorded_date)
@@ -368,11 +362,11 @@ def _sync_one(
         and row.recording_method == record.recording_method
         and (row.intervals or None) == intervals_json
     ):
-        result.status = "unchanged" if row.status != "rejected" else "rejected"
-        if row.status == "rejected":
+        result.status = "unchanged" if row.status != RecordStatus.REJECTED else "rejected"
+        if row.status == RecordStatus.REJECTED:
             result.reasons = [_reason("rejected_on_review", "This day was rejected on review.")]
         return result
-    if row is not None and row.status == "rejected":
+    if row is not None and row.status == RecordStatus.REJECTED:
         result.reasons = [
             _reason("rejected_on_review", "This day was rejected on review; appeal it instead.")
         ]
@@ -413,7 +407,7 @@ def _sync_one(
         )
         result.status = "flagged"
     else:
-        row.status = "verified"
+        row.status = RecordStatus.VERIFIED
         result.status = "accepted"
         history[record.day] = max(history.get(record.day, 0), record.steps)
     db.session.flush()
