@@ -100,12 +100,23 @@ class User(UserMixin, Timestamps, Base):
     @property
     def display_name(self) -> str:
         """ "First L." unless the member opted into the full name (SPEC §4)."""
-        if self.show_full_name:
-            return self.full_name
-        parts = self.full_name.split()
-        if len(parts) < 2:
-            return parts[0] if parts else "Member"
-        return f"{parts[0]} {parts[-1][0]}."
+        return self.full_name if self.show_full_name else short_name(self.full_name)
+
+
+# Words before a first name that are not one: "Dr. Priya Patel" is "Priya P.", not "Dr. P.".
+TITLES = frozenset(
+    {"dr", "mr", "mrs", "ms", "miss", "mx", "prof", "professor", "sir", "dame", "rev"}
+)
+
+
+def short_name(full_name: str) -> str:
+    """ "First L.": the first name (titles skipped) and the last name's initial."""
+    parts = full_name.split()
+    while len(parts) > 1 and parts[0].rstrip(".").lower() in TITLES:
+        parts = parts[1:]
+    if len(parts) < 2:
+        return parts[0] if parts else "Member"
+    return f"{parts[0]} {parts[-1][0]}."
 
 
 class RefreshToken(CreatedAt, Base):
