@@ -24,6 +24,7 @@ from app.core.search import any_contains
 from app.models.catalog import RewardProduct
 from app.models.orders import Order
 from app.orders import orders
+from app.orders import queries as order_queries
 
 
 @operation(
@@ -121,7 +122,7 @@ def place_order(body: OrderIn):
 def list_orders(query: PageQuery):
     user = current_member()
     page, next_cursor = keyset_page(
-        select(Order).where(Order.user_id == user.id),
+        order_queries.member_orders_statement(user.id),
         Order.id,
         limit=query.limit,
         cursor=query.cursor,

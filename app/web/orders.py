@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from flask import flash, redirect, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import func, select
 
 from app.core.request_values import INT_MAX, query_int
-from app.extensions import db
 from app.models.orders import Order
 from app.orders import orders as order_service
+from app.orders import queries as order_queries
 from app.web import bp
 from app.web.rendering import WALLET_CHANGED, render_page
 
@@ -66,13 +65,7 @@ def timeline(order: Order) -> list[dict]:
 @login_required
 def orders():
     page = query_int("page", 1, minimum=1, limit=INT_MAX)
-    base = select(Order).where(Order.user_id == current_user.id)
-    total = db.session.execute(select(func.count()).select_from(base.subquery())).scalar_one()
-    rows = list(
-        db.session.execute(
-            base.order_by(Order.id.desc()).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
-        ).scalars()
-    )
+    rows, total = order_queries.member_orders_page(current_user.id, page=page, page_size=PAGE_SIZE)
     return render_page(
         "web/orders.html",
         orders=rows,
