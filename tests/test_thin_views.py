@@ -33,3 +33,7 @@ def test_views_build_no_queries():
     pattern = re.compile(r"\bselect\(|\.query\(|\bdb\.session\.(execute|scalars?|get|query)\b")
     assert _view_lines(pattern) == []
 
+
+def test_views_neither_commit_nor_roll_back_nor_open_transactions():
+    pattern = re.compile(r"\.(commit|rollback)\(|\bdb\.session\b|\btransaction\(\)")
+    assert _view_lines(pattern) == []

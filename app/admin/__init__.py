@@ -5,8 +5,9 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from app.core.db import discard_unfinished_work
 from app.core.errors import DomainError
-from app.extensions import db, login_manager
+from app.extensions import login_manager
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -45,7 +46,7 @@ def no_caching(response):
 def domain_error(exc: DomainError):
     """A refused action: the message as the htmx answer, a flash after a form post, or an
     error page for a GET (redirecting a GET to itself would loop)."""
-    db.session.rollback()
+    discard_unfinished_work()
     if request.headers.get("HX-Request"):
         return f'<p class="flash flash-error" role="alert">{_escape(exc.message)}</p>', exc.status
     if request.method == "GET":

@@ -8,16 +8,12 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from jinja2_fragments.flask import render_block
 
-from app.accounts import password_reset
 from app.accounts import queries as account_queries
 from app.admin import bp
 from app.admin.forms import arg_int, arg_str, is_htmx
 from app.backoffice import member_admin
-from app.backoffice.audit import record_admin_action
 from app.coins import queries as coin_queries
-from app.core.db import transaction
 from app.core.errors import InsufficientCoins, ValidationFailed
-from app.extensions import db
 from app.fraud import linked_accounts
 from app.fraud import queries as fraud_queries
 from app.gamification import queries as gamification_queries
@@ -115,7 +111,6 @@ def user_adjust(user_id: int):
             raise ValidationFailed(member_admin.ADJUSTMENT_RULE, details=[{"field": "amount"}])
         row = member_admin.adjust_coins(user_id, int(raw), reason, admin_id=current_user.id)
     except (ValidationFailed, InsufficientCoins) as exc:
-        db.session.rollback()
         message = exc.message
         if isinstance(exc, InsufficientCoins):
             message = (
@@ -135,9 +130,6 @@ def user_adjust(user_id: int):
 @bp.post("/users/<int:user_id>/password-reset")
 def user_password_reset(user_id: int):
     """E-mail the member a fresh reset link (for "I never got the e-mail" tickets)."""
-    member = member_admin.get_member(user_id)
-    password_reset.request_reset(member.email)
-    with transaction():
-        record_admin_action(current_user.id, "user.password_reset_sent", "user", member.id)
+    member = member_admin.send_password_reset(user_id, admin_id=current_user.id)
     flash(f"A password reset link was sent to {member.email}.", "info")
     return redirect(url_for("admin.user_detail", user_id=user_id))

@@ -63,7 +63,7 @@ def member_header() -> dict[str, int]:
     if not current_user.is_authenticated:
         return {"coins": 0, "cart": 0, "unread": 0}
     from app.core import notifications
-    from app.extensions import db
+    from app.core.db import discard_unfinished_work
     from app.orders import cart
 
     try:
@@ -75,5 +75,5 @@ def member_header() -> dict[str, int]:
         }
     except SQLAlchemyError:
         # The header must not break an error page when the database is the problem.
-        db.session.rollback()
+        discard_unfinished_work()
         return {"coins": 0, "cart": 0, "unread": 0}
