@@ -17,7 +17,6 @@ from app.api.schemas import (
     AppealIn,
     AppealOut,
     DayOut,
-    ErrorResponse,
     LeaderboardEntryOut,
     LeaderboardOut,
     LeaderboardQuery,
@@ -66,12 +65,6 @@ def _idempotency_key() -> str | None:
     return key
 
 
-def error_body(exc: DomainError) -> dict:
-    return ErrorResponse.model_validate(
-        {"error": {"code": exc.code, "message": exc.message, "details": exc.details}}
-    ).model_dump(mode="json")
-
-
 def run_idempotent(work) -> tuple:
     """Run `work` (returning an Answer) under the request's Idempotency-Key, if any."""
     user = current_member()
@@ -82,7 +75,7 @@ def run_idempotent(work) -> tuple:
         path=request.path,
         raw_body=request.get_data(cache=True),
         work=work,
-        error_body=error_body,
+        error_body=DomainError.body,
     )
     if answer.body is None:
         return "", answer.status
