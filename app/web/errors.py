@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask import Blueprint, Response, make_response, render_template
-from flask_wtf.csrf import CSRFError
 
 from app.core.db import discard_unfinished_work
 from app.core.errors import DomainError
@@ -37,11 +36,3 @@ def register_error_handlers(bp: Blueprint) -> None:
     def domain_error(error: DomainError):
         discard_unfinished_work()
         return message_response(error.status, TITLES.get(error.status, "Error"), error.message)
-
-    @bp.errorhandler(CSRFError)
-    def csrf_error(error: CSRFError):
-        return message_response(
-            400,
-            "This form has expired",
-            "This page was open too long or came from elsewhere. Reload it and try again.",
-        )
