@@ -37,3 +37,19 @@ def test_views_build_no_queries():
 def test_views_neither_commit_nor_roll_back_nor_open_transactions():
     pattern = re.compile(r"\.(commit|rollback)\(|\bdb\.session\b|\btransaction\(\)")
     assert _view_lines(pattern) == []
+
+
+TEMPLATES = APP.parent / "templates"
+
+
+def test_templates_take_csrf_inputs_from_the_macro_and_urls_from_url_for():
+    hand_written = re.compile(r'<input[^>]*name="csrf_token"')
+    hard_coded = re.compile(r'(href|action|hx-get|hx-post)="/(?!/)')
+    found = [
+        f"{path.relative_to(TEMPLATES)}: {line.strip()}"
+        for path in sorted(TEMPLATES.rglob("*.html"))
+        if path.name != "_macros.html"
+        for line in path.read_text().splitlines()
+        if hand_written.search(line) or hard_coded.search(line)
+    ]
+    assert found == []
