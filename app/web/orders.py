@@ -10,7 +10,7 @@ from app.models.orders import Order
 from app.orders import orders as order_service
 from app.orders import queries as order_queries
 from app.web import bp
-from app.web.rendering import WALLET_CHANGED, render_page
+from app.web.rendering import render_page
 
 PAGE_SIZE = 20
 STATUS_WORDS = {
@@ -97,6 +97,4 @@ def cancel_order(code: str):
         "your wallet.",
         "success",
     )
-    response = redirect(url_for("web.order_detail", code=order.order_code))
-    response.headers["HX-Trigger"] = WALLET_CHANGED
-    return response
+    return redirect(url_for("web.order_detail", code=order.order_code))

@@ -13,7 +13,6 @@ from sqlalchemy.exc import SQLAlchemyError
 # Events the page listens for (HX-Trigger) to refresh the header counters.
 CART_CHANGED = "cart-changed"
 NOTIFICATIONS_CHANGED = "notifications-changed"
-WALLET_CHANGED = "wallet-changed"
 
 
 def wants_fragment() -> bool:
