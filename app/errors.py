@@ -9,6 +9,8 @@ from werkzeug.exceptions import HTTPException, SecurityError
 from app.extensions import db
 from app.ops.outage import database_unavailable, is_outage
 
+CSRF_MESSAGE = "This page was open too long or came from elsewhere. Reload it and try again."
+
 
 def _wants_json() -> bool:
     return request.path.startswith("/api/")
@@ -17,15 +19,10 @@ def _wants_json() -> bool:
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):
-        return (
-            render_template(
-                "errors/error.html",
-                code=400,
-                title="This form has expired",
-                message="Reload the page and try again. (" + error.description + ")",
-            ),
-            400,
-        )
+        """The one answer to a missing or stale CSRF token, on every page and in htmx."""
+        from app.web.errors import message_response
+
+        return message_response(400, "This form has expired", CSRF_MESSAGE)
 
     @app.errorhandler(SecurityError)
     def untrusted_host(error: SecurityError):

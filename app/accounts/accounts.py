@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 import unicodedata
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo, available_timezones
 
 from email_validator import EmailNotValidError, validate_email
@@ -25,6 +26,9 @@ from app.fraud import linked_accounts
 from app.gamification import referrals
 from app.models.base import utcnow
 from app.models.users import ROLES, User, UserStatus
+
+if TYPE_CHECKING:
+    from app.accounts.tokens import ClientInfo, TokenPair
 
 # No 0/O or 1/I: codes get read aloud and typed from screenshots.
 REFERRAL_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -94,7 +98,8 @@ def create_user(
     signup_ip: str | None = None,
     email_verified: bool = False,
 ) -> User:
-    """Register a member (or admin) with an empty wallet. Caller commits. The address is
+    """Register a member (or admin) with an empty wallet, as a step of the caller's
+    `transaction()` (`register_member` is the sign-up's own). The address is
     unconfirmed unless `email_verified` (the caller then mails the confirmation).
 
     `signup_ip` is the address the account was created from (kept for linked accounts).
@@ -156,30 +161,88 @@ def create_user(
     return user
 
 
+def register_member(
+    email: str,
+    password: str,
+    full_name: str,
+    *,
+    timezone: str | None,
+    referral_code: str | None,
+    signup_ip: str | None,
+) -> User:
+    """Sign-up from the website: `create_user` as its own unit of work."""
+    with transaction():
+        return create_user(
+            email,
+            password,
+            full_name,
+            timezone=timezone,
+            referral_code=referral_code,
+            signup_ip=signup_ip,
+        )
+
+
+def register_with_tokens(
+    email: str,
+    password: str,
+    full_name: str,
+    *,
+    timezone: str | None,
+    referral_code: str | None,
+    signup_ip: str | None,
+    client: ClientInfo,
+) -> tuple[User, TokenPair]:
+    """Sign-up from the phone: the account and its first token pair, together or neither."""
+    from app.accounts import tokens
+
+    with transaction():
+        user = create_user(
+            email,
+            password,
+            full_name,
+            timezone=timezone,
+            referral_code=referral_code,
+            signup_ip=signup_ip,
+        )
+        return user, tokens.issue_pair(user, client)
+
+
+def sign_in_with_tokens(email: str, password: str, client: ClientInfo) -> tuple[User, TokenPair]:
+    """Sign-in from the phone: the sign-in recorded and a new token family, in one commit."""
+    from app.accounts import tokens
+
+    with transaction():
+        user = authenticate(email, password)
+        return user, tokens.issue_pair(user, client)
+
+
 def authenticate(email: str, password: str) -> User:
-    """The account for these credentials, or AuthenticationFailed (same message either way)."""
-    user = find_by_email(email)
-    if user is None:
-        burn_password_check(password)
-        raise AuthenticationFailed("Wrong e-mail or password.")
-    if not verify_password(password, user.password_hash):
-        raise AuthenticationFailed("Wrong e-mail or password.")
-    if user.status != UserStatus.ACTIVE:
-        raise AccountDisabled(f"This account is {user.status}. Contact support.")
-    if needs_rehash(user.password_hash):
-        # BCRYPT_ROUNDS changed since this hash was made: the password is at hand only now.
-        user.password_hash = hash_password(password)
-    user.last_login_at = utcnow()
+    """The account for these credentials, or AuthenticationFailed (same message either way).
+    Records the sign-in in its own transaction (or the caller's, which it joins)."""
+    with transaction():
+        user = find_by_email(email)
+        if user is None:
+            burn_password_check(password)
+            raise AuthenticationFailed("Wrong e-mail or password.")
+        if not verify_password(password, user.password_hash):
+            raise AuthenticationFailed("Wrong e-mail or password.")
+        if user.status != UserStatus.ACTIVE:
+            raise AccountDisabled(f"This account is {user.status}. Contact support.")
+        if needs_rehash(user.password_hash):
+            # BCRYPT_ROUNDS changed since this hash was made: the password is at hand only now.
+            user.password_hash = hash_password(password)
+        user.last_login_at = utcnow()
     return user
 
 
 def change_password(user: User, current_password: str, new_password: str) -> None:
-    """Caller commits. Ends every other session: bumps the session version."""
-    if not verify_password(current_password, user.password_hash):
-        raise ValidationFailed(
-            "Your current password is not right.", details=[{"field": "current_password"}]
-        )
-    set_password(user, new_password)
+    """Ends every other session (bumps the session version), in its own transaction."""
+    with transaction():
+        if not verify_password(current_password, user.password_hash):
+            raise ValidationFailed(
+                "Your current password is not right.", details=[{"field": "current_password"}]
+            )
+        set_password(user, new_password)
 
 
 def set_password(user: User, new_password: str) -> None:

@@ -97,12 +97,13 @@ def _new_refresh(user: User, family_id: str, client: ClientInfo, now: datetime) 
 
 
 def issue_pair(user: User, client: ClientInfo, *, now: datetime | None = None) -> TokenPair:
-    """A new login: a new token family. Caller commits."""
+    """A new login: a new token family, committed (or a step of the caller's transaction)."""
     when = now or utcnow()
     family_id = str(uuid.uuid4())
-    refresh = _new_refresh(user, family_id, client, when)
-    access, ttl = _access_token(user, family_id, when)
-    db.session.flush()
+    with transaction():
+        refresh = _new_refresh(user, family_id, client, when)
+        access, ttl = _access_token(user, family_id, when)
+        db.session.flush()
     return TokenPair(access, refresh, ttl)
 
 

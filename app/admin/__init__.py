@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from app.core.db import discard_unfinished_work
 from app.core.errors import DomainError
-from app.extensions import db, login_manager
+from app.extensions import login_manager
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -24,13 +27,33 @@ def require_admin():
     return gate_admin_console()
 
 
+# The console's sections, in the order of its navigation (templates/admin/base.html).
+SECTIONS = (
+    ("admin.overview", "Overview"),
+    ("admin.fraud_queue", "Fraud queue"),
+    ("admin.users", "Members"),
+    ("admin.orders", "Orders"),
+    ("admin.products", "Products"),
+    ("admin.achievements", "Achievements"),
+    ("admin.analytics", "Analytics"),
+    ("admin.settings", "Settings"),
+    ("admin.audit", "Audit log"),
+    ("admin.jobs", "Jobs"),
+    ("admin.tokens", "API tokens"),
+)
+
+
 @bp.context_processor
-def admin_navigation():
+def admin_navigation() -> dict[str, Any]:
     """Sections that exist, so the nav never links to a page that is not built."""
     from flask import current_app
 
     names = {rule.endpoint for rule in current_app.url_map.iter_rules()}
-    return {"admin_endpoints": names}
+
+    def admin_sections() -> list[tuple[str, str]]:
+        return [(endpoint, label) for endpoint, label in SECTIONS if endpoint in names]
+
+    return {"admin_endpoints": names, "admin_sections": admin_sections}
 
 
 @bp.after_request
@@ -45,13 +68,13 @@ def no_caching(response):
 def domain_error(exc: DomainError):
     """A refused action: the message as the htmx answer, a flash after a form post, or an
     error page for a GET (redirecting a GET to itself would loop)."""
-    db.session.rollback()
+    discard_unfinished_work()
     if request.headers.get("HX-Request"):
         return f'<p class="flash flash-error" role="alert">{_escape(exc.message)}</p>', exc.status
     if request.method == "GET":
         return (
             render_template(
-                "errors/error.html", code=exc.status, title="Not possible", message=exc.message
+                "admin/error.html", code=exc.status, title="Not possible", message=exc.message
             ),
             exc.status,
         )

@@ -12,12 +12,12 @@ from wtforms import BooleanField, IntegerField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
 from app.admin import bp
-from app.admin.field_errors import show_on_fields
 from app.admin.forms import back_to, is_htmx
 from app.core.errors import DomainError, NotFound
 from app.gamification import achievement_admin
 from app.gamification.streaks import STREAK_MIN_STEPS
 from app.models.gamification import CRITERIA_KEYS
+from app.web.forms import apply_errors
 
 CRITERIA_HELP = {
     "total_steps": "credited steps in total",
@@ -79,7 +79,7 @@ def achievement_new():
                 _values(form), admin_id=current_user.id
             )
         except DomainError as exc:
-            show_on_fields(form, exc)
+            apply_errors(form, exc)
         else:
             flash(f"Created the achievement “{achievement.name}”.", "info")
             return redirect(url_for("admin.achievements"))
@@ -102,7 +102,7 @@ def achievement_edit(achievement_id: int):
                 achievement_id, _values(form), admin_id=current_user.id
             )
         except DomainError as exc:
-            show_on_fields(form, exc)
+            apply_errors(form, exc)
         else:
             if changes:
                 flash(f"Saved “{achievement.name}”: {', '.join(changes)} changed.", "info")

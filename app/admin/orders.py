@@ -4,17 +4,13 @@ from __future__ import annotations
 
 from flask import Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
 
 from app.admin import bp
 from app.admin.forms import arg_int, arg_str
 from app.core import csv_export
-from app.core.errors import NotFound
-from app.core.search import any_contains
-from app.extensions import db
-from app.models.orders import ORDER_STATUSES, Order
-from app.models.users import User
+from app.models.orders import ORDER_STATUSES
 from app.orders import orders as order_service
+from app.orders import queries as order_queries
 
 PAGE_SIZE = 50
 ACTIONS = {
@@ -26,24 +22,13 @@ ACTIONS = {
 }
 
 
-def _orders_query(status: str | None, term: str | None):
-    stmt = select(Order, User).join(User, User.id == Order.user_id)
-    if status:
-        stmt = stmt.where(Order.status == status)
-    if term:
-        stmt = stmt.where(any_contains(term, Order.order_code, User.email))
-    return stmt
-
-
 @bp.get("/orders")
 def orders():
     status = request.args.get("status")
     status = status if status in ORDER_STATUSES else None
     term = arg_str("q")
     offset = arg_int("offset", minimum=0) or 0
-    rows = db.session.execute(
-        _orders_query(status, term).order_by(Order.id.desc()).limit(PAGE_SIZE).offset(offset)
-    ).all()
+    rows = order_queries.orders_with_members(status, term, limit=PAGE_SIZE, offset=offset)
     return render_template(
         "admin/orders.html",
         rows=rows,
@@ -59,12 +44,7 @@ def orders():
 
 @bp.get("/orders/<code>")
 def order_detail(code: str):
-    row = db.session.execute(
-        select(Order, User).join(User, User.id == Order.user_id).where(Order.order_code == code)
-    ).first()
-    if row is None:
-        raise NotFound("No such order.")
-    order, member = row
+    order, member = order_queries.order_with_member(code)
     return render_template(
         "admin/order_detail.html",
         order=order,
@@ -91,9 +71,7 @@ def order_status(code: str):
 @bp.get("/orders/packing-list.csv")
 def packing_list():
     """Everything in `processing`: one line per item, ready for the warehouse."""
-    rows = db.session.execute(
-        select(Order).where(Order.status == "processing").order_by(Order.id)
-    ).scalars()
+    rows = order_queries.orders_to_pack()
     fields = order_service.ADDRESS_FIELDS
     lines = (
         [

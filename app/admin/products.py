@@ -11,11 +11,11 @@ from wtforms import BooleanField, HiddenField, IntegerField, StringField, TextAr
 from wtforms.validators import InputRequired, Length, Optional
 
 from app.admin import bp
-from app.admin.field_errors import show_on_fields
 from app.admin.forms import arg_int, arg_str, back_to, is_htmx
 from app.catalog import manage as catalog_admin
 from app.core.errors import Conflict, DomainError, NotFound, ValidationFailed
 from app.core.request_values import INT_MAX, OutOfRange, parse_int
+from app.web.forms import apply_errors
 
 PAGE_SIZE = 50
 
@@ -99,7 +99,7 @@ def product_new():
         try:
             product = catalog_admin.create_product(_product_values(form), admin_id=current_user.id)
         except ValidationFailed as exc:
-            show_on_fields(form, exc)
+            apply_errors(form, exc)
         else:
             flash(f"Created “{product.title}”.", "info")
             return redirect(url_for("admin.products"))
@@ -126,7 +126,7 @@ def product_edit(product_id: int):
                 stock_seen=_stock_seen(seen),
             )
         except (ValidationFailed, Conflict) as exc:
-            show_on_fields(form, exc)
+            apply_errors(form, exc)
             form.stock_seen.data = str(catalog_admin.get_product(product_id).stock_quantity)
         else:
             if changes:

@@ -11,7 +11,6 @@ from wtforms.widgets import NumberInput
 
 from app.admin import bp
 from app.backoffice import settings as settings_service
-from app.core.db import transaction
 from app.core.errors import ValidationFailed
 from app.web.second_factor import recent_second_factor
 
@@ -49,8 +48,7 @@ def settings():
             except ValidationFailed as exc:
                 field.errors = [*field.errors, exc.message]
         if not form.errors:
-            with transaction():
-                changed = settings_service.update_settings(values, admin_id=current_user.id)
+            changed = settings_service.update_settings(values, admin_id=current_user.id)
             if changed:
                 summary = ", ".join(f"{key} {old} → {new}" for key, (old, new) in changed.items())
                 flash(f"Saved: {summary}.", "info")

@@ -7,22 +7,19 @@ import re
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from jinja2_fragments.flask import render_block
-from sqlalchemy import select
 
-from app.accounts import password_reset
+from app.accounts import queries as account_queries
 from app.admin import bp
 from app.admin.forms import arg_int, arg_str, is_htmx
 from app.backoffice import member_admin
-from app.backoffice.audit import record_admin_action
-from app.core.db import transaction
+from app.coins import queries as coin_queries
 from app.core.errors import InsufficientCoins, ValidationFailed
-from app.extensions import db
 from app.fraud import linked_accounts
+from app.fraud import queries as fraud_queries
+from app.gamification import queries as gamification_queries
 from app.gamification import referrals
-from app.models.orders import Order
-from app.models.steps import StepRecord, StepValidation
-from app.models.users import Referral, RefreshToken, User
-from app.models.wallet import CoinTransaction
+from app.orders import queries as order_queries
+from app.steps import queries as step_queries
 from app.web.second_factor import recent_second_factor
 
 PAGE_SIZE = 50
@@ -52,35 +49,16 @@ def _render_user_detail(
     user_id: int, *, status: int = 200, adjust_error: str | None = None, adjust_form=None
 ):
     member = member_admin.get_member(user_id)
-
-    def latest(model, order_column, limit=30):
-        return (
-            db.session.execute(
-                select(model)
-                .where(model.user_id == user_id)
-                .order_by(order_column.desc())
-                .limit(limit)
-            )
-            .scalars()
-            .all()
-        )
-
-    referred = db.session.execute(
-        select(Referral, User)
-        .join(User, User.id == Referral.referred_id)
-        .where(Referral.referrer_id == user_id)
-        .order_by(Referral.id.desc())
-    ).all()
     return render_template(
         "admin/user_detail.html",
         member=member,
         wallet=member.wallet,
-        ledger=latest(CoinTransaction, CoinTransaction.id, 50),
-        steps=latest(StepRecord, StepRecord.recorded_date, 30),
-        flags=latest(StepValidation, StepValidation.id, 30),
-        orders=latest(Order, Order.id, 30),
-        referred=referred,
-        tokens=latest(RefreshToken, RefreshToken.id, 20),
+        ledger=coin_queries.latest_transactions(user_id, 50),
+        steps=step_queries.latest_records(user_id, 30),
+        flags=fraud_queries.latest_validations(user_id, 30),
+        orders=order_queries.latest_orders(user_id, 30),
+        referred=gamification_queries.invited_by(user_id),
+        tokens=account_queries.latest_refresh_tokens(user_id, 20),
         adjust_error=adjust_error,
         adjust_form=adjust_form or {},
         linked=linked_accounts.linked_accounts(user_id),
@@ -133,7 +111,6 @@ def user_adjust(user_id: int):
             raise ValidationFailed(member_admin.ADJUSTMENT_RULE, details=[{"field": "amount"}])
         row = member_admin.adjust_coins(user_id, int(raw), reason, admin_id=current_user.id)
     except (ValidationFailed, InsufficientCoins) as exc:
-        db.session.rollback()
         message = exc.message
         if isinstance(exc, InsufficientCoins):
             message = (
@@ -153,9 +130,6 @@ def user_adjust(user_id: int):
 @bp.post("/users/<int:user_id>/password-reset")
 def user_password_reset(user_id: int):
     """E-mail the member a fresh reset link (for "I never got the e-mail" tickets)."""
-    member = member_admin.get_member(user_id)
-    password_reset.request_reset(member.email)
-    with transaction():
-        record_admin_action(current_user.id, "user.password_reset_sent", "user", member.id)
+    member = member_admin.send_password_reset(user_id, admin_id=current_user.id)
     flash(f"A password reset link was sent to {member.email}.", "info")
     return redirect(url_for("admin.user_detail", user_id=user_id))

@@ -48,7 +48,6 @@ from app.api.schemas import TransactionOut, WalletOut
 from app.backoffice import analytics, job_runs, member_admin
 from app.backoffice import settings as settings_service
 from app.core import idempotency
-from app.core.db import transaction
 from app.fraud import review
 from app.models.base import utcnow
 from app.models.users import User
@@ -299,8 +298,7 @@ def admin_get_settings():
     admin_scope="write",
 )
 def admin_update_settings(body: SettingsUpdateIn):
-    with transaction():
-        changed = settings_service.update_settings(body.values, admin_id=_admin_id())
+    changed = settings_service.update_settings(body.values, admin_id=_admin_id())
     return reply(
         SettingsUpdateOut(
             items=_settings_items(),

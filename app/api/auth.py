@@ -24,7 +24,6 @@ from app.api.schemas import (
     TokenOut,
     UserOut,
 )
-from app.core.db import transaction
 from app.core.errors import DomainError
 from app.extensions import limiter
 from app.models.users import User
@@ -78,16 +77,15 @@ def _member_key(prefix: str) -> str:
 )
 @limiter.limit("20 per hour", key_func=_ip_key)
 def register(body: RegisterIn):
-    with transaction():
-        user = accounts.create_user(
-            body.email,
-            body.password,
-            body.full_name,
-            timezone=body.timezone or "UTC",
-            referral_code=body.referral_code or None,
-            signup_ip=request.remote_addr,
-        )
-        pair = tokens.issue_pair(user, _client(body.device_name))
+    user, pair = accounts.register_with_tokens(
+        body.email,
+        body.password,
+        body.full_name,
+        timezone=body.timezone or "UTC",
+        referral_code=body.referral_code or None,
+        signup_ip=request.remote_addr,
+        client=_client(body.device_name),
+    )
     email_verification.send_verification(user.id)  # the mail carries a code for the app
     return reply(AuthOut(user=_user_out(user), **pair.as_dict()), 201)
 
@@ -106,9 +104,7 @@ def register(body: RegisterIn):
 @limiter.limit("10 per minute", key_func=_ip_key)
 @account_login_limit
 def login(body: LoginIn):
-    with transaction():
-        user = accounts.authenticate(body.email, body.password)
-        pair = tokens.issue_pair(user, _client(body.device_name))
+    user, pair = accounts.sign_in_with_tokens(body.email, body.password, _client(body.device_name))
     return reply(AuthOut(user=_user_out(user), **pair.as_dict()))
 
 
@@ -146,8 +142,7 @@ def email_code(body: EmailCodeIn):
 @account_login_limit
 def email_code_verify(body: EmailCodeVerifyIn):
     user = email_codes.sign_in_with_code(body.email, body.code)
-    with transaction():
-        pair = tokens.issue_pair(user, _client(body.device_name))
+    pair = tokens.issue_pair(user, _client(body.device_name))
     return reply(AuthOut(user=_user_out(user), **pair.as_dict()))
 
 
@@ -155,8 +150,7 @@ def _provider_sign_in(name: str, body: ProviderSignInIn):
     result = provider_sign_in.sign_in(
         name, body.id_token, nonce=body.nonce, full_name=body.full_name
     )
-    with transaction():
-        pair = tokens.issue_pair(result.user, _client(body.device_name))
+    pair = tokens.issue_pair(result.user, _client(body.device_name))
     status = 201 if result.created else 200
     return reply(AuthOut(user=_user_out(result.user), **pair.as_dict()), status)
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
-
 from app.api import bp
 from app.api.auth import current_member
 from app.api.members import run_idempotent
@@ -24,6 +22,7 @@ from app.core import idempotency
 from app.models.catalog import RewardProduct
 from app.models.orders import Order
 from app.orders import orders
+from app.orders import queries as order_queries
 
 
 @operation(
@@ -120,7 +119,7 @@ def place_order(body: OrderIn):
 def list_orders(query: PageQuery):
     user = current_member()
     page, next_cursor = keyset_page(
-        select(Order).where(Order.user_id == user.id),
+        order_queries.member_orders_statement(user.id),
         Order.id,
         limit=query.limit,
         cursor=query.cursor,

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime
 
 from flask import jsonify, request
-from sqlalchemy import select
 
 from app.api import bp
 from app.api.auth import current_member
@@ -18,7 +17,6 @@ from app.api.schemas import (
     AppealIn,
     AppealOut,
     DayOut,
-    ErrorResponse,
     LeaderboardEntryOut,
     LeaderboardOut,
     LeaderboardQuery,
@@ -36,23 +34,20 @@ from app.api.schemas import (
     TransactionsOut,
     WalletOut,
 )
+from app.coins import queries as coin_queries
 from app.core import bounded_json, idempotency
 from app.core.errors import DomainError
-from app.extensions import db
 from app.fraud import appeals
 from app.fraud.scoring import Interval
 from app.gamification import achievements, leaderboards
-from app.models.wallet import CoinTransaction, Wallet
+from app.models.wallet import CoinTransaction
 from app.steps import sync as steps
 
 MAX_HISTORY_DAYS = 366
 
 
 def _wallet_out(user_id: int) -> WalletOut:
-    wallet = db.session.execute(
-        select(Wallet).where(Wallet.user_id == user_id).execution_options(populate_existing=True)
-    ).scalar_one()
-    return WalletOut(**wallet.as_dict())
+    return WalletOut(**coin_queries.fresh_wallet(user_id).as_dict())
 
 
 def _idempotency_key() -> str | None:
@@ -70,12 +65,6 @@ def _idempotency_key() -> str | None:
     return key
 
 
-def error_body(exc: DomainError) -> dict:
-    return ErrorResponse.model_validate(
-        {"error": {"code": exc.code, "message": exc.message, "details": exc.details}}
-    ).model_dump(mode="json")
-
-
 def run_idempotent(work) -> tuple:
     """Run `work` (returning an Answer) under the request's Idempotency-Key, if any."""
     user = current_member()
@@ -86,7 +75,7 @@ def run_idempotent(work) -> tuple:
         path=request.path,
         raw_body=request.get_data(cache=True),
         work=work,
-        error_body=error_body,
+        error_body=DomainError.body,
     )
     if answer.body is None:
         return "", answer.status
@@ -284,7 +273,7 @@ def wallet():
 def transactions(query: PageQuery):
     user = current_member()
     page, next_cursor = keyset_page(
-        select(CoinTransaction).where(CoinTransaction.user_id == user.id),
+        coin_queries.transactions_statement(user.id),
         CoinTransaction.id,
         limit=query.limit,
         cursor=query.cursor,

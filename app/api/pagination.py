@@ -1,4 +1,4 @@
-"""Opaque cursors for keyset pagination: stable under inserts, unlike offsets."""
+"""Opaque cursors for keyset pagination (app/core/keyset.py runs the query)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from sqlalchemy import Select
 
 from app.api.operations import ApiError
 from app.core import bounded_json
-from app.extensions import db
+from app.core.keyset import rows_after
 
 
 def encode_cursor(last_id: int) -> str:
@@ -37,10 +37,8 @@ def keyset_page(
 
     Asks for one row more than the page to know whether another page follows.
     """
-    last = decode_cursor(cursor)
-    if last is not None:
-        stmt = stmt.where(id_column < last if newest_first else id_column > last)
-    order = id_column.desc() if newest_first else id_column
-    rows = list(db.session.execute(stmt.order_by(order).limit(limit + 1)).scalars())
+    rows = rows_after(
+        stmt, id_column, after_id=decode_cursor(cursor), limit=limit + 1, newest_first=newest_first
+    )
     page = rows[:limit]
     return page, encode_cursor(page[-1].id) if len(rows) > limit else None

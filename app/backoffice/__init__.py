@@ -1,3 +1,3 @@
 """Running the service: `audit` (write) and `audit_log` (read), `settings`,
-`analytics` (+ `analytics_refresh`), `job_runs`, `member_admin`, `overview` (what /admin
+`analytics`, `job_runs`, `member_admin`, `overview` (what /admin
 shows), `admin_tokens` (the admin API), `housekeeping`."""

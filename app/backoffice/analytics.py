@@ -3,10 +3,8 @@
 Step numbers go by the members' own step dates (`recorded_date`); coin, order and
 sign-up numbers by the UTC date of `created_at`. Both ends of a range are included.
 
-PostgreSQL's `analytics_daily` view (app/backoffice/analytics_refresh.py) is not read here:
-it counts only members with verified steps as active, lacks frozen coins, record counts,
-products and the funnel, and misses late syncs and approvals of past days until the
-nightly refresh. These range queries run on indexed columns and stay cheap.
+No materialized view is kept: these range queries run on indexed columns and stay cheap,
+and they see late syncs and approvals of past days at once.
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Select, func, select
 
-from app.accounts import tokens
+from app.accounts import password_reset, tokens
 from app.backoffice.audit import record_admin_action
 from app.coins import ledger
 from app.core.db import transaction
@@ -78,6 +78,15 @@ def member_detail(user_id: int, *, recent: int = 20) -> MemberDetail:
         flags={status: int(count) for status, count in flags},
         recent_orders=list(orders),
     )
+
+
+def send_password_reset(user_id: int, *, admin_id: int) -> User:
+    """E-mail the member a fresh reset link (for "I never got the e-mail" tickets), audited."""
+    member = get_member(user_id)
+    password_reset.request_reset(member.email)
+    with transaction():
+        record_admin_action(admin_id, "user.password_reset_sent", "user", member.id)
+    return member
 
 
 def set_status(user_id: int, status: str, *, admin_id: int, reason: str) -> User:

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import select
 
 from app.backoffice.audit import record_admin_action
+from app.core.db import transaction
 from app.core.errors import ValidationFailed
 from app.extensions import db
 from app.models.admin import Setting
@@ -114,25 +115,27 @@ def ensure_default_settings() -> int:
 def update_settings(changes: dict[str, Any], *, admin_id: int) -> dict[str, tuple[int, int]]:
     """Validate every change first, then store and audit each old → new value.
 
-    Returns {key: (old, new)} for what actually changed. Caller commits.
+    Returns {key: (old, new)} for what actually changed. Its own transaction (or a step of
+    the caller's).
     """
-    current = get_settings()
-    validated = {key: validate_setting(key, raw) for key, raw in changes.items()}
-    changed: dict[str, tuple[int, int]] = {}
-    for key, new in validated.items():
-        old = getattr(current, key)
-        if old == new:
-            continue
-        row = db.session.get(Setting, key)
-        if row is None:
-            row = Setting(key=key, description=SPEC_BY_KEY[key].description)
-            db.session.add(row)
-        row.value = new
-        row.updated_at = utcnow()
-        row.updated_by_id = admin_id
-        record_admin_action(
-            admin_id, "setting.update", "setting", key, before={key: old}, after={key: new}
-        )
-        changed[key] = (old, new)
-    db.session.flush()
+    with transaction():
+        current = get_settings()
+        validated = {key: validate_setting(key, raw) for key, raw in changes.items()}
+        changed: dict[str, tuple[int, int]] = {}
+        for key, new in validated.items():
+            old = getattr(current, key)
+            if old == new:
+                continue
+            row = db.session.get(Setting, key)
+            if row is None:
+                row = Setting(key=key, description=SPEC_BY_KEY[key].description)
+                db.session.add(row)
+            row.value = new
+            row.updated_at = utcnow()
+            row.updated_by_id = admin_id
+            record_admin_action(
+                admin_id, "setting.update", "setting", key, before={key: old}, after={key: new}
+            )
+            changed[key] = (old, new)
+        db.session.flush()
     return changed

@@ -34,5 +34,12 @@ def transaction() -> Iterator[Session]:
         session.info[TRANSACTION_DEPTH] = depth
 
 
+def discard_unfinished_work() -> None:
+    """End whatever a refused or failed request left in the session (a read transaction,
+    or a step no `transaction()` committed), so the error page reads from a clean start.
+    The blueprints' error handlers call it; views never commit or roll back themselves."""
+    db.session.rollback()
+
+
 def is_postgres() -> bool:
     return db.session.get_bind().dialect.name == "postgresql"

@@ -5,6 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 
+def error_body(code: str, message: str, details: list[Any] | None = None) -> dict[str, Any]:
+    """The one JSON error shape (SPEC §6): {"error": {"code", "message", "details"}}."""
+    return {"error": {"code": code, "message": message, "details": details or []}}
+
+
 class DomainError(Exception):
     """Base of every rule a request can break. `status` is the HTTP status it maps to."""
 
@@ -15,6 +20,10 @@ class DomainError(Exception):
         super().__init__(message)
         self.message = message
         self.details = details or []
+
+    def body(self) -> dict[str, Any]:
+        """This refusal in the JSON error shape."""
+        return error_body(self.code, self.message, self.details)
 
 
 class ValidationFailed(DomainError):

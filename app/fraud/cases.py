@@ -84,7 +84,6 @@ def _set_case(
         db.session.add(validation)
     validation.anomaly_score = score
     validation.reasons = reasons
-    validation.is_suspicious = True
     validation.status = status
     validation.updated_at = when
     record.status = RecordStatus(status)  # pending and rejected: the same word on both

@@ -1,20 +1,14 @@
-"""The nightly jobs (SPEC §8): each a thin function over services, and the schedule (UTC).
-
-`analytics_refresh` is FitKart's seventh job: it refreshes PostgreSQL's analytics
-materialized view after the other jobs have changed the day's data (on SQLite it is
-recorded as skipped: there is nothing to refresh).
-"""
+"""The nightly jobs (SPEC §8): each a thin function over services, and the schedule (UTC)."""
 
 from __future__ import annotations
 
 import logging
 
-from app.backoffice import analytics_refresh, housekeeping
+from app.backoffice import housekeeping
 from app.backoffice.settings import get_settings
 from app.catalog import shopify
 from app.coins import reconciliation
-from app.core.db import is_postgres, transaction
-from app.extensions import db
+from app.core.db import transaction
 from app.fraud import rescoring
 from app.gamification import achievement_repair, leaderboards
 from app.jobs.runner import JobContext, JobOutcome, JobSpec
@@ -125,19 +119,6 @@ def clean_up_tokens(ctx: JobContext) -> JobOutcome:
     )
 
 
-def refresh_analytics(ctx: JobContext) -> JobOutcome:
-    postgres = is_postgres()
-    db.session.rollback()
-    if not postgres:
-        return JobOutcome.skipped(
-            "SQLite has no materialized views; /admin/analytics computes the numbers live."
-        )
-    ctx.progress.total(len(analytics_refresh.MATERIALIZED_VIEWS))
-    refreshed = analytics_refresh.refresh_materialized_views()
-    ctx.progress.advance(len(refreshed))
-    return JobOutcome(rows_touched=0, details={"refreshed": refreshed})
-
-
 JOBS: dict[str, JobSpec] = {
     spec.name: spec
     for spec in (
@@ -182,13 +163,6 @@ JOBS: dict[str, JobSpec] = {
             5,
             30,
             clean_up_tokens,
-        ),
-        JobSpec(
-            "analytics_refresh",
-            "Refresh the analytics materialized view (PostgreSQL).",
-            5,
-            45,
-            refresh_analytics,
         ),
     )
 }

@@ -106,7 +106,6 @@ class StepValidation(Timestamps, Base):
     recorded_date: Mapped[date] = mapped_column(Date)
     anomaly_score: Mapped[int] = mapped_column(Integer)
     reasons: Mapped[list] = mapped_column(JSONType, default=list)
-    is_suspicious: Mapped[bool] = mapped_column(default=True, server_default=text("true"))
     status: Mapped[str] = mapped_column(String(16), default="pending", server_default="pending")
     reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -60,6 +60,19 @@ ADDRESS_LIMITS = {
     "country": 2,
     "phone": 32,
 }
+
+
+def address_lines(address: Mapping[str, Any] | object) -> list[str]:
+    """An address (an order's stored dict or a saved address) as it goes on the parcel:
+    name, street lines, "postal code city", state, country, phone; empty parts left out."""
+
+    def part(name: str) -> str:
+        value = address.get(name) if isinstance(address, Mapping) else getattr(address, name)
+        return str(value or "").strip()
+
+    town = " ".join(p for p in (part("postal_code"), part("city")) if p)
+    lines = [part("recipient_name"), part("line1"), part("line2"), town]
+    return [line for line in [*lines, part("state"), part("country"), part("phone")] if line]
 
 
 def clean_address(raw: dict[str, Any]) -> dict[str, str | None]:

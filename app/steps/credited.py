@@ -16,7 +16,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date
 
-from sqlalchemy import ColumnElement, Dialect, func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.sql import Subquery
 
 from app.extensions import db
@@ -67,9 +67,3 @@ def credited_by_member(user_ids: Iterable[int], since: date) -> dict[int, dict[d
     for user_id, day, steps in db.session.execute(select(days.c.user_id, days.c.day, days.c.steps)):
         history[user_id][day] = int(steps)
     return history
-
-
-def credited_days_sql(dialect: Dialect) -> str:
-    """`credited_days()` as plain SQL text, for hand-written reports (`analytics_refresh`)."""
-    query = select(credited_days())
-    return str(query.compile(dialect=dialect, compile_kwargs={"literal_binds": True}))

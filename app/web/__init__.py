@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from flask import Blueprint, Response, request, url_for
 from flask_login import current_user
 
+from app.orders.orders import address_lines
 from app.web.errors import register_error_handlers
 from app.web.rendering import member_header
 
@@ -19,6 +20,10 @@ register_error_handlers(bp)
 def header_context() -> dict:
     # A callable: only pages that draw the member header pay for its queries.
     return {"member_header": member_header}
+
+
+# The rules templates need, as functions: what an address looks like on a parcel.
+bp.add_app_template_global(address_lines, "address_lines")
 
 
 @bp.app_template_filter("local_time")

@@ -33,7 +33,7 @@ from app.accounts.login_limits import (
     is_account_limit,
 )
 from app.core.errors import AccountDisabled, AuthenticationFailed, Conflict, ValidationFailed
-from app.extensions import db, limiter
+from app.extensions import limiter
 from app.web.errors import register_error_handlers
 from app.web.forms import apply_errors, timezone_choices
 from app.web.rendering import safe_next
@@ -164,10 +164,8 @@ def login():
         try:
             user = accounts.authenticate(form.email.data or "", form.password.data or "")
         except (AuthenticationFailed, AccountDisabled) as exc:
-            db.session.rollback()
             form_error = exc.message
         else:
-            db.session.commit()
             return _signed_in(user, remember=bool(form.remember.data))
     status = 200 if request.method == "GET" else 422
     return render_template("auth/login.html", form=form, form_error=form_error), status
@@ -197,7 +195,6 @@ def email_code():
     form = EmailCodeForm()
     if form.validate_on_submit():
         email_codes.request_code(form.email.data or "")
-        db.session.rollback()
         entry = EmailCodeSignInForm(formdata=None, email=form.email.data)
         return render_template(
             "auth/email_code_sent.html", form=entry, form_error=None, email=form.email.data
@@ -216,7 +213,6 @@ def email_code_sign_in():
         try:
             user = email_codes.sign_in_with_code(form.email.data or "", form.code.data or "")
         except (AuthenticationFailed, AccountDisabled) as exc:
-            db.session.rollback()
             form_error = exc.message
         else:
             return _signed_in(user, remember=bool(form.remember.data))
@@ -246,7 +242,7 @@ def register():
         form.referral_code.data = request.args["ref"].strip().upper()[:16]
     if form.validate_on_submit():
         try:
-            user = accounts.create_user(
+            user = accounts.register_member(
                 form.email.data or "",
                 form.password.data or "",
                 form.full_name.data or "",
@@ -254,12 +250,9 @@ def register():
                 referral_code=(form.referral_code.data or "").strip().upper() or None,
                 signup_ip=request.remote_addr,
             )
-            db.session.commit()
         except ValidationFailed as exc:
-            db.session.rollback()
             apply_errors(form, exc)
         except Conflict:
-            db.session.rollback()
             account_notices.tell_owner_about_sign_up(form.email.data or "")
             form.email.errors = [
                 "This e-mail cannot be used to register. If it is yours, sign in or reset "
@@ -312,7 +305,6 @@ def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
         password_reset.request_reset(form.email.data or "")
-        db.session.rollback()
         # The same answer whether or not the address has an account.
         return render_template("auth/reset_sent.html", email=form.email.data)
     status = 200 if request.method == "GET" else 422
@@ -324,7 +316,6 @@ def reset_password(token: str):
     try:
         password_reset.user_for_token(token)
     except password_reset.ResetLinkInvalid as exc:
-        db.session.rollback()
         return render_template("auth/reset_invalid.html", message=exc.message), 400
     form = ResetPasswordForm()
     if form.validate_on_submit():
@@ -353,9 +344,7 @@ def change_password():
             accounts.change_password(
                 current_user, form.current_password.data or "", form.password.data or ""
             )
-            db.session.commit()
         except ValidationFailed as exc:
-            db.session.rollback()
             apply_errors(form, exc)
         else:
             # The bump of session_version ended this session too: start a fresh one here.

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from flask import Blueprint, Response, make_response, render_template
-from flask_wtf.csrf import CSRFError
 
+from app.core.db import discard_unfinished_work
 from app.core.errors import DomainError
-from app.extensions import db
 from app.web.rendering import wants_fragment
 
 TITLES = {
@@ -35,13 +34,5 @@ def message_response(status: int, title: str, message: str) -> Response:
 def register_error_handlers(bp: Blueprint) -> None:
     @bp.errorhandler(DomainError)
     def domain_error(error: DomainError):
-        db.session.rollback()
+        discard_unfinished_work()
         return message_response(error.status, TITLES.get(error.status, "Error"), error.message)
-
-    @bp.errorhandler(CSRFError)
-    def csrf_error(error: CSRFError):
-        return message_response(
-            400,
-            "This form has expired",
-            "This page was open too long or came from elsewhere. Reload it and try again.",
-        )

@@ -1,4 +1,4 @@
-"""Form helpers: domain validation errors onto WTForms fields, shared choices."""
+"""Form helpers for member and admin pages: domain errors onto WTForms fields, choices."""
 
 from __future__ import annotations
 

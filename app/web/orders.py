@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from flask import flash, redirect, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import func, select
 
 from app.core.request_values import INT_MAX, query_int
-from app.extensions import db
 from app.models.orders import Order
 from app.orders import orders as order_service
+from app.orders import queries as order_queries
 from app.web import bp
-from app.web.rendering import WALLET_CHANGED, render_page
+from app.web.rendering import render_page
 
 PAGE_SIZE = 20
 STATUS_WORDS = {
@@ -66,13 +65,7 @@ def timeline(order: Order) -> list[dict]:
 @login_required
 def orders():
     page = query_int("page", 1, minimum=1, limit=INT_MAX)
-    base = select(Order).where(Order.user_id == current_user.id)
-    total = db.session.execute(select(func.count()).select_from(base.subquery())).scalar_one()
-    rows = list(
-        db.session.execute(
-            base.order_by(Order.id.desc()).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
-        ).scalars()
-    )
+    rows, total = order_queries.member_orders_page(current_user.id, page=page, page_size=PAGE_SIZE)
     return render_page(
         "web/orders.html",
         orders=rows,
@@ -104,6 +97,4 @@ def cancel_order(code: str):
         "your wallet.",
         "success",
     )
-    response = redirect(url_for("web.order_detail", code=order.order_code))
-    response.headers["HX-Trigger"] = WALLET_CHANGED
-    return response
+    return redirect(url_for("web.order_detail", code=order.order_code))

@@ -6,12 +6,11 @@ from datetime import timedelta
 
 from flask import redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import select
 
 from app.backoffice.settings import get_settings
-from app.extensions import db
+from app.fraud import appeals
 from app.gamification import leaderboards, streaks
-from app.models.gamification import Achievement, UserAchievement
+from app.gamification import queries as gamification_queries
 from app.steps import sync as steps
 from app.web import bp
 from app.web.charts import steps_chart
@@ -41,13 +40,8 @@ def dashboard():
     days_shown = chart_range()
     days = steps.daily_totals(current_user.id, today - timedelta(days=89), today)
     shown = days[-days_shown:]
-    latest = db.session.execute(
-        select(UserAchievement, Achievement)
-        .join(Achievement, Achievement.id == UserAchievement.achievement_id)
-        .where(UserAchievement.user_id == current_user.id)
-        .order_by(UserAchievement.unlocked_at.desc(), UserAchievement.id.desc())
-        .limit(3)
-    ).all()
+    latest = gamification_queries.latest_unlocked(current_user.id, limit=3)
+    flagged = steps.recent_validations(current_user.id, limit=5)
     # Live updates refresh today's figures (#today-stats); the range links, the chart.
     block = "stats" if request.headers.get("HX-Target") == "today-stats" else "chart"
     return render_page(
@@ -64,7 +58,8 @@ def dashboard():
         days_shown=days_shown,
         ranges=CHART_RANGES,
         total_shown=sum(d.credited_steps for d in shown),
-        flagged=steps.recent_validations(current_user.id, limit=5),
+        flagged=flagged,
+        appealable={case.id for case in flagged if appeals.can_appeal([case])},
         latest_achievements=latest,
         weekly_rank=leaderboards.member_rank(current_user.id, "weekly"),
     )

@@ -33,7 +33,7 @@ def _take(key: str) -> bytes:
 
 
 def _json_error(exc: DomainError):
-    return jsonify({"error": {"code": exc.code, "message": exc.message}}), exc.status
+    return jsonify(exc.body()), exc.status
 
 
 @bp.post("/settings/passkeys/options")

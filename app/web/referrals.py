@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 from flask_login import current_user, login_required
-from sqlalchemy import select
 
 from app.backoffice.settings import get_settings
 from app.core.links import external_url
-from app.extensions import db
+from app.gamification.queries import invited_by
 from app.gamification.referrals import HELD_BODY, held_bonuses
-from app.models.users import Referral, User
 from app.web import bp
 from app.web.rendering import render_page
 
@@ -17,12 +15,7 @@ from app.web.rendering import render_page
 @bp.get("/referrals")
 @login_required
 def referrals():
-    invited = db.session.execute(
-        select(Referral, User)
-        .join(User, User.id == Referral.referred_id)
-        .where(Referral.referrer_id == current_user.id)
-        .order_by(Referral.id.desc())
-    ).all()
+    invited = invited_by(current_user.id)
     holds = {held.referral.id: held.hold for held in held_bonuses(current_user.id)}
     settings = get_settings()
     converted = sum(1 for referral, _ in invited if referral.status == "converted")

@@ -13,7 +13,6 @@ from sqlalchemy.exc import SQLAlchemyError
 # Events the page listens for (HX-Trigger) to refresh the header counters.
 CART_CHANGED = "cart-changed"
 NOTIFICATIONS_CHANGED = "notifications-changed"
-WALLET_CHANGED = "wallet-changed"
 
 
 def wants_fragment() -> bool:
@@ -63,7 +62,7 @@ def member_header() -> dict[str, int]:
     if not current_user.is_authenticated:
         return {"coins": 0, "cart": 0, "unread": 0}
     from app.core import notifications
-    from app.extensions import db
+    from app.core.db import discard_unfinished_work
     from app.orders import cart
 
     try:
@@ -75,5 +74,5 @@ def member_header() -> dict[str, int]:
         }
     except SQLAlchemyError:
         # The header must not break an error page when the database is the problem.
-        db.session.rollback()
+        discard_unfinished_work()
         return {"coins": 0, "cart": 0, "unread": 0}

@@ -20,7 +20,7 @@ from app.core.request_values import INT_MAX, OutOfRange, form_int, parse_int, qu
 from app.orders import cart as cart_service
 from app.web import bp
 from app.web.forms import AddressFields, apply_errors
-from app.web.rendering import CART_CHANGED, WALLET_CHANGED, render_page, safe_next
+from app.web.rendering import CART_CHANGED, render_page, safe_next
 
 NEW_ADDRESS = "new"
 
@@ -207,6 +207,4 @@ def checkout():
         f"Order {order.order_code} is placed: {order.total_coins:,} coins are held until it ships.",
         "success",
     )
-    response = redirect(url_for("web.order_detail", code=order.order_code))
-    response.headers["HX-Trigger"] = f"{CART_CHANGED}, {WALLET_CHANGED}"
-    return response
+    return redirect(url_for("web.order_detail", code=order.order_code))

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
-from app.backoffice import analytics, analytics_refresh
+from app.backoffice import analytics
 from app.backoffice.settings import get_settings
 from app.extensions import db
 from app.fraud import review
@@ -72,12 +72,10 @@ def test_achievements_count_the_credited_days(member, walked):
     assert (facts.total_steps, facts.daily_steps) == (sum(walked.values()), 30_000)
 
 
-def test_analytics_live_and_admin_page_count_the_credited_days(member, walked):
+def test_the_admin_analytics_page_counts_the_credited_days(member, walked):
     start, end = min(walked), max(walked)
     page = {p.day: p.credited_steps for p in analytics.analytics(start, end).days}
     assert {day: steps for day, steps in page.items() if steps} == walked
-    live = analytics_refresh.daily_analytics(start, end, live=True)
-    assert {row.day: row.credited_steps for row in live if row.credited_steps} == walked
 
 
 def test_leaderboards_and_friends_count_the_credited_days(member, walked):

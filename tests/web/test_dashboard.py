@@ -201,3 +201,19 @@ def test_the_dashboard_streak_and_the_week_warrior_badge_count_the_same_days(sig
     assert "8 <small>days</small>" in signed_in.get("/dashboard").text
     badges = signed_in.get("/achievements").text
     assert "Week Warrior" in badges and "Unlocked" in badges
+
+
+def test_the_dashboard_offers_an_appeal_only_for_a_rejected_day_not_yet_appealed(
+    signed_in, walk, make_member
+):
+    from app.fraud import appeals, review
+
+    user = signed_in.user
+    today = steps.member_today(user)
+    assert walk(user, 95_000, today)[0].status == "flagged"
+    assert "You can appeal" not in signed_in.get("/dashboard").text  # under review
+    rejected = db.session.query(StepValidation).filter_by(recorded_date=today).one()
+    review.reject(rejected.id, admin_id=make_member(role="admin").id, note="Not walking")
+    assert "You can appeal" in signed_in.get("/dashboard").text
+    appeals.appeal_day(user.id, today, "I walked a marathon.")
+    assert "You can appeal" not in signed_in.get("/dashboard").text

@@ -62,9 +62,12 @@ def test_cancel_gives_the_coins_back(signed_in, placed):
     answer = signed_in.post(f"/orders/{placed.order_code}/cancel")
 
     assert answer.headers["Location"] == f"/orders/{placed.order_code}"
+    # htmx reads no headers of a redirect: the page it lands on draws the new balance.
+    assert "HX-Trigger" not in answer.headers
     assert balances(signed_in.user) == (1000, 0)
     page = signed_in.get(answer.headers["Location"]).text
     assert "600 coins are back in your wallet" in page
+    assert '<span>1,000</span><span class="visually-hidden"> coins available' in page
     assert "Cancelled" in page
 
 
