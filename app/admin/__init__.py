@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from app.core.errors import DomainError
@@ -12,7 +13,7 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 
 @bp.before_request
-def require_admin():
+def require_admin() -> ResponseReturnValue | None:
     """Anonymous visitors go to the login page; signed-in members get a 403; an admin
     passes only with a second factor set up and proven in this session."""
     if not current_user.is_authenticated:
@@ -25,7 +26,7 @@ def require_admin():
 
 
 @bp.context_processor
-def admin_navigation():
+def admin_navigation() -> dict[str, set[str]]:
     """Sections that exist, so the nav never links to a page that is not built."""
     from flask import current_app
 
@@ -34,7 +35,7 @@ def admin_navigation():
 
 
 @bp.after_request
-def no_caching(response):
+def no_caching(response: Response) -> Response:
     # Admin pages carry personal data: never let a shared proxy or the back button keep them.
     response.headers["Cache-Control"] = "no-store"
     response.headers.setdefault("Vary", "HX-Request")
@@ -42,7 +43,7 @@ def no_caching(response):
 
 
 @bp.errorhandler(DomainError)
-def domain_error(exc: DomainError):
+def domain_error(exc: DomainError) -> ResponseReturnValue:
     """A refused action: the message as the htmx answer, a flash after a form post, or an
     error page for a GET (redirecting a GET to itself would loop)."""
     db.session.rollback()

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from flask import Response, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import Select, select
 
 from app.admin import bp
 from app.admin.forms import arg_int, arg_str
@@ -26,7 +27,7 @@ ACTIONS = {
 }
 
 
-def _orders_query(status: str | None, term: str | None):
+def _orders_query(status: str | None, term: str | None) -> Select[Order, User]:
     stmt = select(Order, User).join(User, User.id == Order.user_id)
     if status:
         stmt = stmt.where(Order.status == status)
@@ -36,7 +37,7 @@ def _orders_query(status: str | None, term: str | None):
 
 
 @bp.get("/orders")
-def orders():
+def orders() -> ResponseReturnValue:
     status = request.args.get("status")
     status = status if status in ORDER_STATUSES else None
     term = arg_str("q")
@@ -58,7 +59,7 @@ def orders():
 
 
 @bp.get("/orders/<code>")
-def order_detail(code: str):
+def order_detail(code: str) -> ResponseReturnValue:
     row = db.session.execute(
         select(Order, User).join(User, User.id == Order.user_id).where(Order.order_code == code)
     ).first()
@@ -75,7 +76,7 @@ def order_detail(code: str):
 
 
 @bp.post("/orders/<code>/status")
-def order_status(code: str):
+def order_status(code: str) -> ResponseReturnValue:
     new_status = request.form.get("status", "")
     order = order_service.change_status(
         code,
@@ -89,7 +90,7 @@ def order_status(code: str):
 
 
 @bp.get("/orders/packing-list.csv")
-def packing_list():
+def packing_list() -> ResponseReturnValue:
     """Everything in `processing`: one line per item, ready for the warehouse."""
     rows = db.session.execute(
         select(Order).where(Order.status == "processing").order_by(Order.id)

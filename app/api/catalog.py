@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask.typing import ResponseReturnValue
 from sqlalchemy import func, select
 
 from app.api import bp
@@ -35,7 +36,7 @@ from app.orders import orders
     responses={200: ProductsOut},
     tags=["catalogue"],
 )
-def list_products(query: ProductsQuery):
+def list_products(query: ProductsQuery) -> ResponseReturnValue:
     stmt = select(RewardProduct).where(RewardProduct.is_active)
     if query.category:
         stmt = stmt.where(func.lower(RewardProduct.category) == query.category.lower())
@@ -94,7 +95,7 @@ def order_out(order: Order) -> OrderOut:
     idempotent=True,
     tags=["orders"],
 )
-def place_order(body: OrderIn):
+def place_order(body: OrderIn) -> ResponseReturnValue:
     user = current_member()
 
     def work() -> idempotency.Answer:
@@ -118,7 +119,7 @@ def place_order(body: OrderIn):
     responses={200: OrdersOut},
     tags=["orders"],
 )
-def list_orders(query: PageQuery):
+def list_orders(query: PageQuery) -> ResponseReturnValue:
     user = current_member()
     page, next_cursor = keyset_page(
         select(Order).where(Order.user_id == user.id),
@@ -144,7 +145,7 @@ def list_orders(query: PageQuery):
     errors=(404,),
     tags=["orders"],
 )
-def get_order(code: str):
+def get_order(code: str) -> ResponseReturnValue:
     return reply(order_out(orders.member_order(current_member().id, code)))
 
 
@@ -157,6 +158,6 @@ def get_order(code: str):
     errors=(404, 409),
     tags=["orders"],
 )
-def cancel_order(code: str):
+def cancel_order(code: str) -> ResponseReturnValue:
     order = orders.cancel_by_member(current_member().id, code)
     return reply(order_out(order))

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 
-from flask import jsonify, request
+from flask import Response, jsonify, request
+from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 
 from app.api import bp
@@ -76,7 +78,7 @@ def error_body(exc: DomainError) -> dict:
     ).model_dump(mode="json")
 
 
-def run_idempotent(work) -> tuple:
+def run_idempotent(work: Callable[[], idempotency.Answer]) -> tuple[Response | str, int]:
     """Run `work` (returning an Answer) under the request's Idempotency-Key, if any."""
     user = current_member()
     answer = idempotency.run_once(
@@ -101,7 +103,7 @@ def run_idempotent(work) -> tuple:
     responses={200: MeOut},
     tags=["member"],
 )
-def me():
+def me() -> ResponseReturnValue:
     user = current_member()
     return reply(
         MeOut(
@@ -144,7 +146,7 @@ def _check_sync_size() -> None:
     tags=["steps"],
     before_body=_check_sync_size,
 )
-def sync_steps(body: SyncIn):
+def sync_steps(body: SyncIn) -> ResponseReturnValue:
     user = current_member()
     incoming = [
         steps.IncomingRecord(
@@ -182,7 +184,7 @@ def sync_steps(body: SyncIn):
     responses={200: StepsOut},
     tags=["steps"],
 )
-def list_steps(query: StepsQuery):
+def list_steps(query: StepsQuery) -> ResponseReturnValue:
     user = current_member()
     end = query.to or steps.member_today(user)
     start = query.from_ or end - datetime.timedelta(days=29)
@@ -245,7 +247,7 @@ def list_steps(query: StepsQuery):
     errors=(404, 409),
     tags=["steps"],
 )
-def appeal_day(body: AppealIn, date: str):
+def appeal_day(body: AppealIn, date: str) -> ResponseReturnValue:
     user = current_member()
     try:
         day = datetime.date.fromisoformat(date)
@@ -268,7 +270,7 @@ def appeal_day(body: AppealIn, date: str):
 @operation(
     bp, "GET", "/wallet", summary="Coin balances", responses={200: WalletOut}, tags=["wallet"]
 )
-def wallet():
+def wallet() -> ResponseReturnValue:
     return reply(_wallet_out(current_member().id))
 
 
@@ -281,7 +283,7 @@ def wallet():
     responses={200: TransactionsOut},
     tags=["wallet"],
 )
-def transactions(query: PageQuery):
+def transactions(query: PageQuery) -> ResponseReturnValue:
     user = current_member()
     page, next_cursor = keyset_page(
         select(CoinTransaction).where(CoinTransaction.user_id == user.id),
@@ -307,7 +309,7 @@ def transactions(query: PageQuery):
     responses={200: LeaderboardOut},
     tags=["leaderboard"],
 )
-def leaderboard(query: LeaderboardQuery):
+def leaderboard(query: LeaderboardQuery) -> ResponseReturnValue:
     user = current_member()
     mine = leaderboards.member_rank(user.id, query.period)
     return reply(
@@ -333,7 +335,7 @@ def leaderboard(query: LeaderboardQuery):
     responses={200: AchievementsOut},
     tags=["achievements"],
 )
-def list_achievements():
+def list_achievements() -> ResponseReturnValue:
     user = current_member()
     return reply(
         AchievementsOut(

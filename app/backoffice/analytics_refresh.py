@@ -115,7 +115,7 @@ def daily_analytics(start: date, end: date, *, live: bool = False) -> list[Daily
             "(created_at AT TIME ZONE 'UTC')::date" if is_postgres() else "date(created_at)"
         )
         sql = _LIVE_DAILY_SQL.format(created_day=created_day) + _SELECT_RANGE
-    bounds = {"start": start, "end": end}
+    bounds: dict[str, date | str] = {"start": start, "end": end}
     if not is_postgres():
         bounds = {"start": start.isoformat(), "end": end.isoformat()}
     rows = db.session.execute(text(sql), bounds).all()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, Response, make_response, render_template
+from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFError
 
 from app.core.errors import DomainError
@@ -34,12 +35,12 @@ def message_response(status: int, title: str, message: str) -> Response:
 
 def register_error_handlers(bp: Blueprint) -> None:
     @bp.errorhandler(DomainError)
-    def domain_error(error: DomainError):
+    def domain_error(error: DomainError) -> ResponseReturnValue:
         db.session.rollback()
         return message_response(error.status, TITLES.get(error.status, "Error"), error.message)
 
     @bp.errorhandler(CSRFError)
-    def csrf_error(error: CSRFError):
+    def csrf_error(error: CSRFError) -> ResponseReturnValue:
         return message_response(
             400,
             "This form has expired",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import flash, redirect, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
@@ -64,7 +65,7 @@ def timeline(order: Order) -> list[dict]:
 
 @bp.get("/orders")
 @login_required
-def orders():
+def orders() -> ResponseReturnValue:
     page = query_int("page", 1, minimum=1, limit=INT_MAX)
     base = select(Order).where(Order.user_id == current_user.id)
     total = db.session.execute(select(func.count()).select_from(base.subquery())).scalar_one()
@@ -84,7 +85,7 @@ def orders():
 
 @bp.get("/orders/<code>")
 @login_required
-def order_detail(code: str):
+def order_detail(code: str) -> ResponseReturnValue:
     order = order_service.member_order(current_user.id, code)
     return render_page(
         "web/order.html",
@@ -97,7 +98,7 @@ def order_detail(code: str):
 
 @bp.post("/orders/<code>/cancel")
 @login_required
-def cancel_order(code: str):
+def cancel_order(code: str) -> ResponseReturnValue:
     order = order_service.cancel_by_member(current_user.id, code)
     flash(
         f"Order {order.order_code} is cancelled. {order.total_coins:,} coins are back in "

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import base64
 
-from flask import current_app, flash, jsonify, redirect, request, session, url_for
+from flask import Response, current_app, flash, jsonify, redirect, request, session, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 
 from app.accounts import passkeys
@@ -32,13 +33,13 @@ def _take(key: str) -> bytes:
     return base64.b64decode(raw) if raw else b""
 
 
-def _json_error(exc: DomainError):
+def _json_error(exc: DomainError) -> tuple[Response, int]:
     return jsonify({"error": {"code": exc.code, "message": exc.message}}), exc.status
 
 
 @bp.post("/settings/passkeys/options")
 @login_required
-def passkey_register_options():
+def passkey_register_options() -> ResponseReturnValue:
     options, challenge = passkeys.registration_options(current_user)
     _keep(_REGISTER_CHALLENGE, challenge)
     return current_app.response_class(options, mimetype="application/json")
@@ -47,7 +48,7 @@ def passkey_register_options():
 @bp.post("/settings/passkeys")
 @login_required
 @limiter.limit("20 per hour", key_func=lambda: f"passkey-register:{current_user.get_id()}")
-def passkey_register():
+def passkey_register() -> ResponseReturnValue:
     body = request.get_json(silent=True) or {}
     try:
         passkey = passkeys.register(
@@ -63,7 +64,7 @@ def passkey_register():
 
 @bp.post("/settings/passkeys/<int:passkey_id>/remove")
 @login_required
-def passkey_remove(passkey_id: int):
+def passkey_remove(passkey_id: int) -> ResponseReturnValue:
 
     try:
         passkeys.remove(current_user, passkey_id)
@@ -75,7 +76,7 @@ def passkey_remove(passkey_id: int):
 
 
 @bp.post("/login/passkey/options")
-def passkey_sign_in_options():
+def passkey_sign_in_options() -> ResponseReturnValue:
     options, challenge = passkeys.authentication_options()
     _keep(_SIGN_IN_CHALLENGE, challenge)
     return current_app.response_class(options, mimetype="application/json")
@@ -83,7 +84,7 @@ def passkey_sign_in_options():
 
 @bp.post("/login/passkey")
 @limiter.limit("10 per minute", key_func=_ip_key)
-def passkey_sign_in():
+def passkey_sign_in() -> ResponseReturnValue:
     body = request.get_json(silent=True) or {}
     try:
         user = passkeys.sign_in(body.get("credential") or {}, _take(_SIGN_IN_CHALLENGE))

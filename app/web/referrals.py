@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -16,7 +17,7 @@ from app.web.rendering import render_page
 
 @bp.get("/referrals")
 @login_required
-def referrals():
+def referrals() -> ResponseReturnValue:
     invited = db.session.execute(
         select(Referral, User)
         .join(User, User.id == Referral.referred_id)

@@ -10,6 +10,7 @@ from typing import Any
 
 import segno
 from flask import abort, flash, redirect, render_template, request, session, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from markupsafe import Markup
@@ -130,7 +131,7 @@ def _qr_svg(uri: str) -> Markup:
 
 @bp.route("/account/second-factor/setup", methods=["GET", "POST"])
 @login_required
-def second_factor_setup():
+def second_factor_setup() -> ResponseReturnValue:
     _admins_only()
     next_url = safe_next(request.args.get("next"), "admin.overview")
     age = seconds_since_verified()
@@ -171,7 +172,7 @@ def _failed(response: Response) -> bool:
 @bp.route("/account/second-factor", methods=["GET", "POST"])
 @login_required
 @limiter.limit(VERIFY_LIMIT, key_func=_verify_key, methods=["POST"], deduct_when=_failed)
-def second_factor_verify():
+def second_factor_verify() -> ResponseReturnValue:
     _admins_only()
     next_url = safe_next(request.args.get("next"), "admin.overview")
     if not second_factor.is_enrolled(current_user.id):
