@@ -12,7 +12,9 @@ from flask_login import current_user, login_required
 from app.accounts import passkeys
 from app.core.errors import DomainError
 from app.extensions import limiter
+from app.web import second_factor as second_factor_views
 from app.web.auth import _ip_key, _signed_in, bp
+from app.web.rendering import safe_next
 
 _REGISTER_CHALLENGE = "passkey_register_challenge"
 _SIGN_IN_CHALLENGE = "passkey_sign_in_challenge"
@@ -87,8 +89,12 @@ def passkey_sign_in_options() -> ResponseReturnValue:
 def passkey_sign_in() -> ResponseReturnValue:
     body = request.get_json(silent=True) or {}
     try:
-        user = passkeys.sign_in(body.get("credential") or {}, _take(_SIGN_IN_CHALLENGE))
+        signed = passkeys.sign_in(body.get("credential") or {}, _take(_SIGN_IN_CHALLENGE))
     except DomainError as exc:
         return _json_error(exc)
-    answer = _signed_in(user, remember=False)
+    answer = _signed_in(signed.user, remember=False)
+    if signed.user.is_admin and signed.user_verified:
+        # A user-verified passkey is the admin's second factor: no code is asked.
+        second_factor_views.mark_verified()
+        answer = redirect(safe_next(request.args.get("next"), "admin.overview"))
     return jsonify({"redirect": answer.headers["Location"]})

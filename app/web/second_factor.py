@@ -79,13 +79,14 @@ def _go(endpoint: str, next_url: str) -> Response:
 
 
 def gate_admin_console() -> Response | None:
-    """Called by /admin's before_request: no console without an enrolled, proven factor."""
+    """Called by /admin's before_request: no console without a second factor proven in this
+    session (the authenticator code, or a sign-in with a user-verified passkey)."""
     next_url = request.full_path if request.method == "GET" else url_for("admin.overview")
+    if seconds_since_verified() is not None:
+        return None  # proven in this session: the authenticator code, or a verified passkey
     if not second_factor.is_enrolled(current_user.id):
         return _go("auth.second_factor_setup", next_url)
-    if seconds_since_verified() is None:
-        return _go("auth.second_factor_verify", next_url)
-    return None
+    return _go("auth.second_factor_verify", next_url)
 
 
 def recent_second_factor(view: Callable[..., Any]) -> Callable[..., Any]:
