@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask, render_template, request
+from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, SecurityError
 
@@ -18,14 +19,14 @@ def _wants_json() -> bool:
 
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(CSRFError)
-    def csrf_error(error: CSRFError):
+    def csrf_error(error: CSRFError) -> ResponseReturnValue:
         """The one answer to a missing or stale CSRF token, on every page and in htmx."""
         from app.web.errors import message_response
 
         return message_response(400, "This form has expired", CSRF_MESSAGE)
 
     @app.errorhandler(SecurityError)
-    def untrusted_host(error: SecurityError):
+    def untrusted_host(error: SecurityError) -> ResponseReturnValue:
         # No URL adapter exists for a host outside TRUSTED_HOSTS, so no page template here.
         message = "This server does not answer for that host name."
         if _wants_json():
@@ -35,7 +36,7 @@ def register_error_handlers(app: Flask) -> None:
         return message, 400, {"Content-Type": "text/plain; charset=utf-8"}
 
     @app.errorhandler(HTTPException)
-    def http_error(error: HTTPException):
+    def http_error(error: HTTPException) -> ResponseReturnValue:
         if _wants_json():
             from app.api.errors import json_error
 
@@ -51,7 +52,7 @@ def register_error_handlers(app: Flask) -> None:
         )
 
     @app.errorhandler(Exception)
-    def unexpected_error(error: Exception):
+    def unexpected_error(error: Exception) -> ResponseReturnValue:
         if is_outage(error):
             return database_unavailable(error)
         db.session.rollback()

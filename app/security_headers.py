@@ -10,7 +10,7 @@ a TLS proxy; development and tests speak plain HTTP.
 
 from __future__ import annotations
 
-from flask import Flask
+from flask import Flask, Response
 from flask_talisman import Talisman
 
 CONTENT_SECURITY_POLICY = {
@@ -58,7 +58,7 @@ def init_security_headers(app: Flask) -> None:
     )
 
     @app.after_request
-    def no_server_banner(response):
+    def no_server_banner(response: Response) -> Response:
         # The app names no server or framework; gunicorn's own banner is set in its config.
         response.headers.pop("Server", None)
         response.headers.pop("X-Powered-By", None)

@@ -11,6 +11,7 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
 from faker import Faker
 from sqlalchemy import insert, or_, select
@@ -145,7 +146,7 @@ def _day_records(walker: Walker, day: date, today: date, rng: random.Random) -> 
     steps = int(steps)
     distance = round(steps * walker.stride_m * rng.uniform(0.95, 1.05), 1)
     minutes = max(1, int(steps / rng.uniform(95, 115)))
-    record = {
+    record: dict[str, Any] = {
         "source": walker.primary_source,
         "steps": steps,
         "distance_m": distance,
@@ -380,7 +381,7 @@ def _place_orders(
     buyers = [uid for uid in user_ids if rng.random() < 0.35]
     for user_id in buyers:
         walker = walkers[user_ids.index(user_id)]
-        user = db.session.get(User, user_id)
+        user = db.session.get_one(User, user_id)
         address = UserAddress(
             user_id=user_id,
             label="Home",

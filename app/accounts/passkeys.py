@@ -5,6 +5,7 @@ browser ceremony (static/js/passkeys.js) signs a one-time challenge kept in the 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 import webauthn
@@ -105,7 +106,15 @@ def authentication_options() -> tuple[str, bytes]:
     return webauthn.options_to_json(options), options.challenge
 
 
-def sign_in(credential: dict, challenge: bytes) -> User:
+@dataclass(frozen=True)
+class PasskeySignIn:
+    user: User
+    # The authenticator checked the person (PIN, fingerprint, face), not only their
+    # presence: the passkey and that check are two factors, so an admin needs no code.
+    user_verified: bool
+
+
+def sign_in(credential: dict, challenge: bytes) -> PasskeySignIn:
     """The member whose passkey signed our challenge, or AuthenticationFailed."""
     refused = AuthenticationFailed("That passkey is not registered here, or the sign-in expired.")
     raw_id = (
@@ -135,7 +144,7 @@ def sign_in(credential: dict, challenge: bytes) -> User:
             raise AccountDisabled("This account is disabled. Contact support.")
         passkey.sign_count = verified.new_sign_count
         passkey.last_used_at = user.last_login_at = utcnow()
-    return user
+    return PasskeySignIn(user=user, user_verified=verified.user_verified)
 
 
 def remove(user: User, passkey_id: int) -> None:

@@ -6,7 +6,7 @@ import secrets
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import Select, delete, select, update
 
 from app.accounts import accounts, tokens
 from app.accounts.passwords import hash_password, verify_password
@@ -155,7 +155,7 @@ def export_data(user: User) -> dict[str, Any]:
     """Everything FitKart holds about the member, as plain JSON-ready data."""
     uid = user.id
 
-    def rows(stmt) -> list:
+    def rows(stmt: Select[Any]) -> list[Any]:
         return list(db.session.execute(stmt).scalars())
 
     wallet = user.wallet
@@ -186,7 +186,7 @@ def export_data(user: User) -> dict[str, Any]:
             "created_at": _iso(user.created_at),
             "last_login_at": _iso(user.last_login_at),
             "referred_by_code": (
-                db.session.get(User, user.referred_by_id).referral_code
+                db.session.get_one(User, user.referred_by_id).referral_code
                 if user.referred_by_id
                 else None
             ),

@@ -121,6 +121,7 @@ def configured_providers() -> list[Provider]:
 
 def _jwks_client(url: str) -> jwt.PyJWKClient:
     """One client per key URL and app: its cache lives across requests."""
+    # current_app is typed as the Flask app; the proxy's own unwrap method is not.
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     with _CLIENTS_LOCK:
         clients = app.extensions.setdefault(_CLIENTS_KEY, {})

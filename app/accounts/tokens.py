@@ -22,7 +22,7 @@ import jwt
 from flask import current_app
 from sqlalchemy import select, update
 
-from app.core.db import transaction
+from app.core.db import rows_affected, transaction
 from app.core.errors import AuthenticationFailed, Forbidden
 from app.extensions import db
 from app.models.base import utcnow
@@ -136,7 +136,7 @@ def rotate(raw_refresh: str, client: ClientInfo, *, now: datetime | None = None)
         if token is None:
             raise AuthenticationFailed("That refresh token is not valid.")
         # Claim the token: only one request can turn a live token into a spent one.
-        claimed = db.session.execute(
+        claimed = rows_affected(
             update(RefreshToken)
             .where(
                 RefreshToken.id == token.id,
@@ -144,7 +144,7 @@ def rotate(raw_refresh: str, client: ClientInfo, *, now: datetime | None = None)
                 RefreshToken.revoked_at.is_(None),
             )
             .values(rotated_at=when, last_used_at=when)
-        ).rowcount
+        )
         reuse = claimed != 1 and not _within_grace(token, when)
         if reuse:
             _revoke_family(token.family_id, "reuse_detected", when)
@@ -179,12 +179,11 @@ def revoke(raw_refresh: str, *, now: datetime | None = None) -> None:
 
 def revoke_all_for_user(user_id: int, *, reason: str) -> int:
     """Revoke every live refresh token of a member. Returns how many. Caller commits."""
-    result = db.session.execute(
+    return rows_affected(
         update(RefreshToken)
         .where(RefreshToken.user_id == user_id, RefreshToken.revoked_at.is_(None))
         .values(revoked_at=utcnow(), revoked_reason=reason)
     )
-    return result.rowcount or 0
 
 
 def _family_is_live(user_id: int, family_id: str) -> bool:

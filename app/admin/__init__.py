@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from app.core.db import discard_unfinished_work
@@ -15,7 +16,7 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 
 @bp.before_request
-def require_admin():
+def require_admin() -> ResponseReturnValue | None:
     """Anonymous visitors go to the login page; signed-in members get a 403; an admin
     passes only with a second factor set up and proven in this session."""
     if not current_user.is_authenticated:
@@ -57,7 +58,7 @@ def admin_navigation() -> dict[str, Any]:
 
 
 @bp.after_request
-def no_caching(response):
+def no_caching(response: Response) -> Response:
     # Admin pages carry personal data: never let a shared proxy or the back button keep them.
     response.headers["Cache-Control"] = "no-store"
     response.headers.setdefault("Vary", "HX-Request")
@@ -65,7 +66,7 @@ def no_caching(response):
 
 
 @bp.errorhandler(DomainError)
-def domain_error(exc: DomainError):
+def domain_error(exc: DomainError) -> ResponseReturnValue:
     """A refused action: the message as the htmx answer, a flash after a form post, or an
     error page for a GET (redirecting a GET to itself would loop)."""
     discard_unfinished_work()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from jinja2_fragments.flask import render_block
@@ -16,7 +17,7 @@ from app.admin.forms import back_to, is_htmx
 from app.core.errors import DomainError, NotFound
 from app.gamification import achievement_admin
 from app.gamification.streaks import STREAK_MIN_STEPS
-from app.models.gamification import CRITERIA_KEYS
+from app.models.gamification import CRITERIA_KEYS, Achievement
 from app.web.forms import apply_errors
 
 CRITERIA_HELP = {
@@ -52,7 +53,7 @@ def _values(form: AchievementForm) -> dict:
     }
 
 
-def _render_form(form: AchievementForm, achievement=None):
+def _render_form(form: AchievementForm, achievement: Achievement | None = None) -> tuple[str, int]:
     status = 422 if any(f.errors for f in form) else 200
     return render_template(
         "admin/achievement_form.html",
@@ -64,12 +65,12 @@ def _render_form(form: AchievementForm, achievement=None):
 
 
 @bp.get("/achievements")
-def achievements():
+def achievements() -> ResponseReturnValue:
     return render_template("admin/achievements.html", rows=achievement_admin.list_achievements())
 
 
 @bp.route("/achievements/new", methods=["GET", "POST"])
-def achievement_new():
+def achievement_new() -> ResponseReturnValue:
     form = AchievementForm()
     if request.method == "GET":
         form.unlock_criteria.data = '{"total_steps": 100000}'
@@ -87,7 +88,7 @@ def achievement_new():
 
 
 @bp.route("/achievements/<int:achievement_id>/edit", methods=["GET", "POST"])
-def achievement_edit(achievement_id: int):
+def achievement_edit(achievement_id: int) -> ResponseReturnValue:
     try:
         achievement = achievement_admin.get_achievement(achievement_id)
     except NotFound:
@@ -113,7 +114,7 @@ def achievement_edit(achievement_id: int):
 
 
 @bp.post("/achievements/<int:achievement_id>/active")
-def achievement_active(achievement_id: int):
+def achievement_active(achievement_id: int) -> ResponseReturnValue:
     active = request.form.get("active") == "1"
     achievement = achievement_admin.set_active(achievement_id, active, admin_id=current_user.id)
     if is_htmx():

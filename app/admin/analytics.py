@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import render_template
+from flask.typing import ResponseReturnValue
 
 from app.admin import bp
 from app.admin.forms import arg_date
@@ -12,7 +13,7 @@ from app.models.base import utcnow
 
 
 @bp.get("/analytics")
-def analytics():
+def analytics() -> ResponseReturnValue:
     default_start, default_end = analytics_service.default_range(utcnow().date())
     start = arg_date("from") or default_start
     end = arg_date("to") or default_end

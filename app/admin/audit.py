@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import render_template, request
+from flask.typing import ResponseReturnValue
 from jinja2_fragments.flask import render_block
 
 from app.admin import bp
@@ -25,7 +26,7 @@ def _filters() -> audit_log.AuditFilters:
 
 
 @bp.get("/audit")
-def audit():
+def audit() -> ResponseReturnValue:
     filters = _filters()
     before = arg_int("before", minimum=1, limit=BIGINT_MAX)
     context = {

@@ -7,6 +7,7 @@ from datetime import date
 from flask import request
 
 from app.core.request_values import INT_MAX, parse_day, query_int
+from app.core.request_values import is_htmx as is_htmx  # the admin views import it from here
 
 
 def arg_int(
@@ -32,10 +33,6 @@ def arg_date(name: str) -> date | None:
 def arg_str(name: str, *, max_length: int = 100) -> str | None:
     value = (request.args.get(name) or "").strip()
     return value[:max_length] or None
-
-
-def is_htmx() -> bool:
-    return request.headers.get("HX-Request") == "true"
 
 
 def back_to(default: str) -> str:

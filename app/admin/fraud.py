@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from jinja2_fragments.flask import render_block
 
@@ -32,7 +33,7 @@ def _filters() -> review.QueueFilters:
 
 
 @bp.get("/fraud")
-def fraud_queue():
+def fraud_queue() -> ResponseReturnValue:
     filters = _filters()
     offset = arg_int("offset", minimum=0) or 0
     context = {
@@ -51,14 +52,14 @@ def fraud_queue():
 
 
 @bp.get("/fraud/<bigint:validation_id>")
-def fraud_evidence(validation_id: int):
+def fraud_evidence(validation_id: int) -> ResponseReturnValue:
     evidence = review.take(validation_id, admin_id=current_user.id)
     if is_htmx():
         return render_template("admin/_fraud_evidence.html", ev=evidence)
     return render_template("admin/fraud_case.html", ev=evidence)
 
 
-def _after_action(validation_id: int, message: str):
+def _after_action(validation_id: int, message: str) -> ResponseReturnValue:
     if is_htmx():
         # The row leaves the list; the counter and a status line update out of band.
         return render_template(
@@ -72,19 +73,19 @@ def _after_action(validation_id: int, message: str):
 
 
 @bp.post("/fraud/<bigint:validation_id>/approve")
-def fraud_approve(validation_id: int):
+def fraud_approve(validation_id: int) -> ResponseReturnValue:
     coins = review.approve(validation_id, admin_id=current_user.id, note=request.form.get("note"))
     return _after_action(validation_id, f"Approved: {coins} coins awarded.")
 
 
 @bp.post("/fraud/<bigint:validation_id>/reject")
-def fraud_reject(validation_id: int):
+def fraud_reject(validation_id: int) -> ResponseReturnValue:
     review.reject(validation_id, admin_id=current_user.id, note=request.form.get("note", ""))
     return _after_action(validation_id, "Rejected; the member has been told why.")
 
 
 @bp.post("/fraud/bulk")
-def fraud_bulk():
+def fraud_bulk() -> ResponseReturnValue:
     ids = form_ints("ids")
     action = request.form.get("action", "")
     if not ids:

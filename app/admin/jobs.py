@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from app import jobs as job_registry
@@ -14,7 +15,7 @@ HISTORY_SIZE = 50
 
 
 @bp.get("/jobs")
-def jobs():
+def jobs() -> ResponseReturnValue:
     name = request.args.get("job")
     name = name if name in job_registry.JOBS else None
     before = arg_int("before", minimum=1)
@@ -31,7 +32,7 @@ def jobs():
 
 
 @bp.post("/jobs/<name>/run")
-def job_run(name: str):
+def job_run(name: str) -> ResponseReturnValue:
     if name not in job_registry.JOBS:
         abort(404)
     result = job_registry.run_now(name, admin_id=current_user.id)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import Response, url_for
 from flask_login import current_user
 from markupsafe import Markup
@@ -17,7 +19,7 @@ _CASE_WORDS = {
 }
 
 
-def _encoder(admin_id: int, queue_url: str):
+def _encoder(admin_id: int, queue_url: str) -> Callable[[LiveEvent], list[str]]:
     """Fraud-case events become the HTML the queue page swaps in; others stay JSON."""
 
     def encode(item: LiveEvent) -> list[str]:

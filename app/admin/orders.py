@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Response, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from app.admin import bp
@@ -23,7 +24,7 @@ ACTIONS = {
 
 
 @bp.get("/orders")
-def orders():
+def orders() -> ResponseReturnValue:
     status = request.args.get("status")
     status = status if status in ORDER_STATUSES else None
     term = arg_str("q")
@@ -43,7 +44,7 @@ def orders():
 
 
 @bp.get("/orders/<code>")
-def order_detail(code: str):
+def order_detail(code: str) -> ResponseReturnValue:
     order, member = order_queries.order_with_member(code)
     return render_template(
         "admin/order_detail.html",
@@ -55,7 +56,7 @@ def order_detail(code: str):
 
 
 @bp.post("/orders/<code>/status")
-def order_status(code: str):
+def order_status(code: str) -> ResponseReturnValue:
     new_status = request.form.get("status", "")
     order = order_service.change_status(
         code,
@@ -69,7 +70,7 @@ def order_status(code: str):
 
 
 @bp.get("/orders/packing-list.csv")
-def packing_list():
+def packing_list() -> ResponseReturnValue:
     """Everything in `processing`: one line per item, ready for the warehouse."""
     rows = order_queries.orders_to_pack()
     fields = order_service.ADDRESS_FIELDS

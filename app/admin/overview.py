@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask import render_template
+from flask.typing import ResponseReturnValue
 
 from app.admin import bp
 from app.backoffice import overview as admin_overview
@@ -12,7 +13,7 @@ from app.backoffice import overview as admin_overview
 
 @bp.get("")
 @bp.get("/")
-def overview():
+def overview() -> ResponseReturnValue:
     ov = admin_overview.overview()
     return render_template(
         "admin/overview.html",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
@@ -76,7 +77,7 @@ def _filters() -> catalog_admin.ProductFilters:
 
 
 @bp.get("/products")
-def products():
+def products() -> ResponseReturnValue:
     filters = _filters()
     page = catalog_admin.list_products(
         filters, page=arg_int("page", minimum=1) or 1, per_page=PAGE_SIZE
@@ -93,7 +94,7 @@ def products():
 
 
 @bp.route("/products/new", methods=["GET", "POST"])
-def product_new():
+def product_new() -> ResponseReturnValue:
     form = ProductForm()
     if form.validate_on_submit():
         try:
@@ -108,7 +109,7 @@ def product_new():
 
 
 @bp.route("/products/<int:product_id>/edit", methods=["GET", "POST"])
-def product_edit(product_id: int):
+def product_edit(product_id: int) -> ResponseReturnValue:
     try:
         product = catalog_admin.get_product(product_id)
     except NotFound:
@@ -139,7 +140,7 @@ def product_edit(product_id: int):
 
 
 @bp.post("/products/<int:product_id>/active")
-def product_active(product_id: int):
+def product_active(product_id: int) -> ResponseReturnValue:
     active = request.form.get("active") == "1"
     product = catalog_admin.set_active(product_id, active, admin_id=current_user.id)
     if is_htmx():
@@ -150,7 +151,7 @@ def product_active(product_id: int):
 
 
 @bp.route("/products/import", methods=["GET", "POST"])
-def product_import():
+def product_import() -> ResponseReturnValue:
     form = ImportForm()
     preview = None
     if form.validate_on_submit():
@@ -170,11 +171,12 @@ def product_import():
 
 
 @bp.post("/products/import/confirm")
-def product_import_confirm():
+def product_import_confirm() -> ResponseReturnValue:
     form = ConfirmImportForm()
     if not form.validate_on_submit():
         flash("This import could not be verified; upload the file again.", "error")
         return redirect(url_for("admin.product_import"))
+    assert form.token.data is not None  # InputRequired passed
     try:
         result = catalog_admin.confirm_import(form.token.data, admin_id=current_user.id)
     except DomainError as exc:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import StringField
@@ -31,7 +32,7 @@ SettingsForm = type(
 
 @bp.route("/settings", methods=["GET", "POST"])
 @recent_second_factor
-def settings():
+def settings() -> ResponseReturnValue:
     current = settings_service.get_settings()
     form = SettingsForm(
         data={spec.key: str(getattr(current, spec.key)) for spec in settings_service.SPECS}

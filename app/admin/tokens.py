@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField
-from wtforms.fields.choices import SelectChoice
+
+# types-WTForms (3.2) predates SelectChoice, added in WTForms 3.3.
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]
 from wtforms.validators import InputRequired, Length
 
 from app.admin import bp
@@ -39,7 +42,7 @@ class TokenForm(FlaskForm):
     )
 
 
-def _page(form: TokenForm, *, secret: str | None = None, status: int = 200):
+def _page(form: TokenForm, *, secret: str | None = None, status: int = 200) -> tuple[str, int]:
     return (
         render_template(
             "admin/tokens.html",
@@ -53,16 +56,17 @@ def _page(form: TokenForm, *, secret: str | None = None, status: int = 200):
 
 
 @bp.get("/tokens")
-def tokens():
+def tokens() -> ResponseReturnValue:
     return _page(TokenForm())
 
 
 @bp.post("/tokens")
 @recent_second_factor
-def token_create():
+def token_create() -> ResponseReturnValue:
     form = TokenForm()
     if not form.validate():
         return _page(form, status=422)
+    assert form.name.data is not None  # InputRequired passed
     try:
         created = admin_tokens.create_token(
             current_user.id, form.name.data, form.scope.data, int(form.expires_in_days.data)
@@ -76,7 +80,7 @@ def token_create():
 
 
 @bp.post("/tokens/<int:token_id>/revoke")
-def token_revoke(token_id: int):
+def token_revoke(token_id: int) -> ResponseReturnValue:
     token = admin_tokens.revoke_token(token_id, admin_id=current_user.id)
     flash(f"Token “{token.name}” is revoked; scripts using it now get 401.", "info")
     return redirect(url_for("admin.tokens"))

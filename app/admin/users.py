@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from flask import flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from jinja2_fragments.flask import render_block
 
@@ -26,7 +27,7 @@ PAGE_SIZE = 50
 
 
 @bp.get("/users")
-def users():
+def users() -> ResponseReturnValue:
     term = arg_str("q")
     offset = arg_int("offset", minimum=0) or 0
     context = {
@@ -41,13 +42,17 @@ def users():
 
 
 @bp.get("/users/<int:user_id>")
-def user_detail(user_id: int):
+def user_detail(user_id: int) -> ResponseReturnValue:
     return _render_user_detail(user_id)
 
 
 def _render_user_detail(
-    user_id: int, *, status: int = 200, adjust_error: str | None = None, adjust_form=None
-):
+    user_id: int,
+    *,
+    status: int = 200,
+    adjust_error: str | None = None,
+    adjust_form: dict[str, str] | None = None,
+) -> ResponseReturnValue:
     member = member_admin.get_member(user_id)
     return render_template(
         "admin/user_detail.html",
@@ -69,7 +74,7 @@ def _render_user_detail(
 
 
 @bp.post("/referral-holds/<int:hold_id>/approve")
-def referral_hold_approve(hold_id: int):
+def referral_hold_approve(hold_id: int) -> ResponseReturnValue:
     referral = referrals.approve_held_bonus(
         hold_id, admin_id=current_user.id, note=request.form.get("note")
     )
@@ -78,7 +83,7 @@ def referral_hold_approve(hold_id: int):
 
 
 @bp.post("/referral-holds/<int:hold_id>/reject")
-def referral_hold_reject(hold_id: int):
+def referral_hold_reject(hold_id: int) -> ResponseReturnValue:
     referrals.reject_held_bonus(
         hold_id, admin_id=current_user.id, note=request.form.get("note", "")
     )
@@ -88,7 +93,7 @@ def referral_hold_reject(hold_id: int):
 
 @bp.post("/users/<int:user_id>/status")
 @recent_second_factor
-def user_status(user_id: int):
+def user_status(user_id: int) -> ResponseReturnValue:
     status = request.form.get("status", "")
     member = member_admin.set_status(
         user_id, status, admin_id=current_user.id, reason=request.form.get("reason", "")
@@ -102,7 +107,7 @@ _WHOLE_NUMBER = re.compile(r"[+-]?[0-9]{1,12}")
 
 @bp.post("/users/<int:user_id>/adjust")
 @recent_second_factor
-def user_adjust(user_id: int):
+def user_adjust(user_id: int) -> ResponseReturnValue:
     raw = (request.form.get("amount") or "").strip().replace(",", "")
     reason = request.form.get("reason", "")
     try:
@@ -128,7 +133,7 @@ def user_adjust(user_id: int):
 
 
 @bp.post("/users/<int:user_id>/password-reset")
-def user_password_reset(user_id: int):
+def user_password_reset(user_id: int) -> ResponseReturnValue:
     """E-mail the member a fresh reset link (for "I never got the e-mail" tickets)."""
     member = member_admin.send_password_reset(user_id, admin_id=current_user.id)
     flash(f"A password reset link was sent to {member.email}.", "info")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, jsonify
+from flask.typing import ResponseReturnValue
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -15,5 +16,5 @@ from app.api.operations import openapi_document  # noqa: E402
 
 
 @bp.get("/openapi.json")
-def openapi_json():
+def openapi_json() -> ResponseReturnValue:
     return jsonify(openapi_document(bp.url_prefix or ""))

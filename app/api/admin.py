@@ -8,6 +8,8 @@ also names the token (app/backoffice/audit.py reads it from the request).
 
 from __future__ import annotations
 
+from flask.typing import ResponseReturnValue
+
 from app import jobs as job_registry
 from app.api import bp
 from app.api.admin_schemas import (
@@ -72,7 +74,7 @@ def _admin_id() -> int:
     tags=TAGS,
     admin_scope="read",
 )
-def admin_list_members(query: MembersQuery):
+def admin_list_members(query: MembersQuery) -> ResponseReturnValue:
     page, next_cursor = keyset_page(
         member_admin.search_statement(query.q),
         User.id,
@@ -109,7 +111,7 @@ def _member_out_detail(user_id: int) -> MemberDetailOut:
     tags=TAGS,
     admin_scope="read",
 )
-def admin_get_member(user_id: int):
+def admin_get_member(user_id: int) -> ResponseReturnValue:
     return reply(_member_out_detail(user_id))
 
 
@@ -124,7 +126,7 @@ def admin_get_member(user_id: int):
     tags=TAGS,
     admin_scope="write",
 )
-def admin_set_member_status(user_id: int, body: MemberStatusIn):
+def admin_set_member_status(user_id: int, body: MemberStatusIn) -> ResponseReturnValue:
     member = member_admin.set_status(user_id, body.status, admin_id=_admin_id(), reason=body.reason)
     return reply(MemberOut.model_validate(member))
 
@@ -141,7 +143,7 @@ def admin_set_member_status(user_id: int, body: MemberStatusIn):
     tags=TAGS,
     admin_scope="write",
 )
-def admin_adjust_coins(user_id: int, body: CoinAdjustmentIn):
+def admin_adjust_coins(user_id: int, body: CoinAdjustmentIn) -> ResponseReturnValue:
     admin_id = _admin_id()
 
     def work() -> idempotency.Answer:
@@ -191,7 +193,7 @@ def _case_out(case: review.Case) -> CaseOut:
     tags=TAGS,
     admin_scope="read",
 )
-def admin_list_cases(query: CasesQuery):
+def admin_list_cases(query: CasesQuery) -> ResponseReturnValue:
     filters = review.QueueFilters(
         status=query.status, min_score=query.min_score, member=query.member
     )
@@ -211,7 +213,7 @@ def admin_list_cases(query: CasesQuery):
     tags=TAGS,
     admin_scope="read",
 )
-def admin_get_case(case_id: int):
+def admin_get_case(case_id: int) -> ResponseReturnValue:
     ev = review.evidence(case_id)
     return reply(
         EvidenceOut(
@@ -235,7 +237,7 @@ def admin_get_case(case_id: int):
     tags=TAGS,
     admin_scope="write",
 )
-def admin_approve_case(case_id: int, body: ApproveIn):
+def admin_approve_case(case_id: int, body: ApproveIn) -> ResponseReturnValue:
     coins = review.approve(case_id, admin_id=_admin_id(), note=body.note)
     return reply(DecisionOut(id=case_id, status="approved", coins_awarded=coins))
 
@@ -251,7 +253,7 @@ def admin_approve_case(case_id: int, body: ApproveIn):
     tags=TAGS,
     admin_scope="write",
 )
-def admin_reject_case(case_id: int, body: RejectIn):
+def admin_reject_case(case_id: int, body: RejectIn) -> ResponseReturnValue:
     review.reject(case_id, admin_id=_admin_id(), note=body.note)
     return reply(DecisionOut(id=case_id, status="rejected", coins_awarded=0))
 
@@ -283,7 +285,7 @@ def _settings_items() -> list[SettingOut]:
     tags=TAGS,
     admin_scope="read",
 )
-def admin_get_settings():
+def admin_get_settings() -> ResponseReturnValue:
     return reply(SettingsOut(items=_settings_items()))
 
 
@@ -297,7 +299,7 @@ def admin_get_settings():
     tags=TAGS,
     admin_scope="write",
 )
-def admin_update_settings(body: SettingsUpdateIn):
+def admin_update_settings(body: SettingsUpdateIn) -> ResponseReturnValue:
     changed = settings_service.update_settings(body.values, admin_id=_admin_id())
     return reply(
         SettingsUpdateOut(
@@ -322,7 +324,7 @@ def admin_update_settings(body: SettingsUpdateIn):
     tags=TAGS,
     admin_scope="read",
 )
-def admin_analytics(query: AnalyticsQuery):
+def admin_analytics(query: AnalyticsQuery) -> ResponseReturnValue:
     default_start, default_end = analytics.default_range(utcnow().date())
     report = analytics.analytics(query.from_ or default_start, query.to or default_end)
     return reply(AnalyticsOut.model_validate(report))
@@ -340,7 +342,7 @@ def admin_analytics(query: AnalyticsQuery):
     tags=TAGS,
     admin_scope="read",
 )
-def admin_list_jobs():
+def admin_list_jobs() -> ResponseReturnValue:
     return reply(JobsOut(items=[JobOut.model_validate(j) for j in job_registry.list_jobs()]))
 
 
@@ -355,7 +357,7 @@ def admin_list_jobs():
     tags=TAGS,
     admin_scope="read",
 )
-def admin_job_runs(query: JobRunsQuery):
+def admin_job_runs(query: JobRunsQuery) -> ResponseReturnValue:
     if query.job is not None:
         job_registry.get_job(query.job)
     runs = job_runs.recent_runs(
@@ -378,7 +380,7 @@ def admin_job_runs(query: JobRunsQuery):
     tags=TAGS,
     admin_scope="write",
 )
-def admin_run_job(name: str):
+def admin_run_job(name: str) -> ResponseReturnValue:
     result = job_registry.run_now(name, admin_id=_admin_id())
     return reply(
         RunNowOut(

@@ -11,6 +11,7 @@ from pydantic import ConfigDict, Field
 from app.api.schemas import In, Out, PageQuery, TransactionOut, WalletOut
 from app.models.users import STATUSES
 
+# A Literal built from the tuple constant: pydantic reads it at run time, mypy cannot.
 MemberStatus = Literal[STATUSES]  # type: ignore[valid-type]
 Reason = Annotated[str, Field(min_length=1, max_length=500)]
 Note = Annotated[str, Field(max_length=2000)]

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from flask import g, request
+from flask import Response, g, request
+from flask.typing import ResponseReturnValue
 
 from app.accounts import accounts, email_codes, email_verification, provider_sign_in, tokens
 from app.accounts.login_limits import account_email_code_limit, account_login_limit
@@ -76,7 +77,7 @@ def _member_key(prefix: str) -> str:
     tags=["auth"],
 )
 @limiter.limit("20 per hour", key_func=_ip_key)
-def register(body: RegisterIn):
+def register(body: RegisterIn) -> ResponseReturnValue:
     user, pair = accounts.register_with_tokens(
         body.email,
         body.password,
@@ -103,7 +104,7 @@ def register(body: RegisterIn):
 )
 @limiter.limit("10 per minute", key_func=_ip_key)
 @account_login_limit
-def login(body: LoginIn):
+def login(body: LoginIn) -> ResponseReturnValue:
     user, pair = accounts.sign_in_with_tokens(body.email, body.password, _client(body.device_name))
     return reply(AuthOut(user=_user_out(user), **pair.as_dict()))
 
@@ -121,7 +122,7 @@ def login(body: LoginIn):
 )
 @limiter.limit("10 per hour", key_func=_ip_key)
 @account_email_code_limit
-def email_code(body: EmailCodeIn):
+def email_code(body: EmailCodeIn) -> ResponseReturnValue:
     email_codes.request_code(body.email)
     message = "If an account exists for this address, a sign-in code is on its way."
     return reply(EmailCodeSentOut(message=message), 202)
@@ -140,13 +141,13 @@ def email_code(body: EmailCodeIn):
 )
 @limiter.limit("10 per minute", key_func=_ip_key)
 @account_login_limit
-def email_code_verify(body: EmailCodeVerifyIn):
+def email_code_verify(body: EmailCodeVerifyIn) -> ResponseReturnValue:
     user = email_codes.sign_in_with_code(body.email, body.code)
     pair = tokens.issue_pair(user, _client(body.device_name))
     return reply(AuthOut(user=_user_out(user), **pair.as_dict()))
 
 
-def _provider_sign_in(name: str, body: ProviderSignInIn):
+def _provider_sign_in(name: str, body: ProviderSignInIn) -> tuple[Response, int]:
     result = provider_sign_in.sign_in(
         name, body.id_token, nonce=body.nonce, full_name=body.full_name
     )
@@ -171,7 +172,7 @@ _PROVIDER_ERRORS = (401, 403, 404, 409, 429, 503)
     tags=["auth"],
 )
 @limiter.limit("20 per minute", key_func=_ip_key)
-def oauth_google(body: ProviderSignInIn):
+def oauth_google(body: ProviderSignInIn) -> ResponseReturnValue:
     return _provider_sign_in("google", body)
 
 
@@ -188,7 +189,7 @@ def oauth_google(body: ProviderSignInIn):
     tags=["auth"],
 )
 @limiter.limit("20 per minute", key_func=_ip_key)
-def oauth_apple(body: ProviderSignInIn):
+def oauth_apple(body: ProviderSignInIn) -> ResponseReturnValue:
     return _provider_sign_in("apple", body)
 
 
@@ -203,7 +204,7 @@ def oauth_apple(body: ProviderSignInIn):
     tags=["auth"],
 )
 @limiter.limit("20 per hour", key_func=lambda: _member_key("link-provider"))
-def link_provider(provider: str, body: ProviderLinkIn):
+def link_provider(provider: str, body: ProviderLinkIn) -> ResponseReturnValue:
     identity = provider_sign_in.link(current_member(), provider, body.id_token, nonce=body.nonce)
     out = LinkedProviderOut(
         provider=identity.provider, email=identity.email, linked_at=identity.created_at
@@ -223,7 +224,7 @@ def link_provider(provider: str, body: ProviderLinkIn):
     tags=["auth"],
 )
 @limiter.limit("30 per minute", key_func=_ip_key)
-def refresh(body: RefreshIn):
+def refresh(body: RefreshIn) -> ResponseReturnValue:
     pair = tokens.rotate(body.refresh_token, _client())
     return reply(TokenOut(**pair.as_dict()))
 
@@ -238,7 +239,7 @@ def refresh(body: RefreshIn):
     auth=False,
     tags=["auth"],
 )
-def logout(body: RefreshIn):
+def logout(body: RefreshIn) -> ResponseReturnValue:
     tokens.revoke(body.refresh_token)
     return "", 204
 
@@ -253,7 +254,7 @@ def logout(body: RefreshIn):
     tags=["auth"],
 )
 @limiter.limit("3 per hour", key_func=lambda: _member_key("verify-again"))
-def email_verification_again():
+def email_verification_again() -> ResponseReturnValue:
     user = current_member()
     if not user.email_verified:
         email_verification.send_verification(user.id)
@@ -271,7 +272,7 @@ def email_verification_again():
     tags=["auth"],
 )
 @limiter.limit("10 per hour", key_func=lambda: _member_key("verify-code"))
-def email_verification_confirm(body: EmailVerificationIn):
+def email_verification_confirm(body: EmailVerificationIn) -> ResponseReturnValue:
     user = current_member()
     email_verification.verify_code(user, body.code)
     return reply(EmailVerifiedOut(email_verified=True))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from flask.typing import ResponseReturnValue
+
 from app.api import bp
 from app.api.auth import current_member
 from app.api.members import run_idempotent
@@ -34,7 +36,7 @@ from app.orders import queries as order_queries
     responses={200: ProductsOut},
     tags=["catalogue"],
 )
-def list_products(query: ProductsQuery):
+def list_products(query: ProductsQuery) -> ResponseReturnValue:
     page, next_cursor = keyset_page(
         matching_products(query.q, query.category),
         RewardProduct.id,
@@ -92,7 +94,7 @@ def order_out(order: Order) -> OrderOut:
     idempotent=True,
     tags=["orders"],
 )
-def place_order(body: OrderIn):
+def place_order(body: OrderIn) -> ResponseReturnValue:
     user = current_member()
 
     def work() -> idempotency.Answer:
@@ -116,7 +118,7 @@ def place_order(body: OrderIn):
     responses={200: OrdersOut},
     tags=["orders"],
 )
-def list_orders(query: PageQuery):
+def list_orders(query: PageQuery) -> ResponseReturnValue:
     user = current_member()
     page, next_cursor = keyset_page(
         order_queries.member_orders_statement(user.id),
@@ -142,7 +144,7 @@ def list_orders(query: PageQuery):
     errors=(404,),
     tags=["orders"],
 )
-def get_order(code: str):
+def get_order(code: str) -> ResponseReturnValue:
     return reply(order_out(orders.member_order(current_member().id, code)))
 
 
@@ -155,6 +157,6 @@ def get_order(code: str):
     errors=(404, 409),
     tags=["orders"],
 )
-def cancel_order(code: str):
+def cancel_order(code: str) -> ResponseReturnValue:
     order = orders.cancel_by_member(current_member().id, code)
     return reply(order_out(order))

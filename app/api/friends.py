@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from flask.typing import ResponseReturnValue
+
 from app.api import bp
 from app.api.auth import current_member
 from app.api.operations import operation, reply
@@ -37,7 +39,7 @@ def _invitations(items: list[friends.Invitation]) -> list[FriendInvitationOut]:
     responses={200: FriendsOut},
     tags=["friends"],
 )
-def list_friends():
+def list_friends() -> ResponseReturnValue:
     overview = friends.overview(current_member().id)
     return reply(
         FriendsOut(
@@ -68,7 +70,7 @@ def list_friends():
     errors=(404, 409),
     tags=["friends"],
 )
-def invite_friend(body: FriendInviteIn):
+def invite_friend(body: FriendInviteIn) -> ResponseReturnValue:
     row = friends.invite(current_member().id, body.referral_code)
     return reply(FriendshipOut(id=row.id, status=row.status), 201)
 
@@ -82,7 +84,7 @@ def invite_friend(body: FriendInviteIn):
     errors=(404,),
     tags=["friends"],
 )
-def accept_friend(friendship_id: int):
+def accept_friend(friendship_id: int) -> ResponseReturnValue:
     row = friends.accept(current_member().id, friendship_id)
     return reply(FriendshipOut(id=row.id, status=row.status))
 
@@ -96,7 +98,7 @@ def accept_friend(friendship_id: int):
     errors=(404,),
     tags=["friends"],
 )
-def decline_friend(friendship_id: int):
+def decline_friend(friendship_id: int) -> ResponseReturnValue:
     row = friends.decline(current_member().id, friendship_id)
     return reply(FriendshipOut(id=row.id, status=row.status))
 
@@ -110,7 +112,7 @@ def decline_friend(friendship_id: int):
     errors=(404, 409),
     tags=["friends"],
 )
-def remove_friend(user_id: int):
+def remove_friend(user_id: int) -> ResponseReturnValue:
     friends.remove(current_member().id, user_id)
     return "", 204
 
@@ -124,6 +126,6 @@ def remove_friend(user_id: int):
     errors=(404,),
     tags=["friends"],
 )
-def block_member(user_id: int):
+def block_member(user_id: int) -> ResponseReturnValue:
     row = friends.block(current_member().id, user_id)
     return reply(FriendshipOut(id=row.id, status="blocked"))

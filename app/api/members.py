@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 
-from flask import jsonify, request
+from flask import Response, jsonify, request
+from flask.typing import ResponseReturnValue
 
 from app.api import bp
 from app.api.auth import current_member
@@ -65,7 +67,7 @@ def _idempotency_key() -> str | None:
     return key
 
 
-def run_idempotent(work) -> tuple:
+def run_idempotent(work: Callable[[], idempotency.Answer]) -> tuple[Response | str, int]:
     """Run `work` (returning an Answer) under the request's Idempotency-Key, if any."""
     user = current_member()
     answer = idempotency.run_once(
@@ -90,7 +92,7 @@ def run_idempotent(work) -> tuple:
     responses={200: MeOut},
     tags=["member"],
 )
-def me():
+def me() -> ResponseReturnValue:
     user = current_member()
     return reply(
         MeOut(
@@ -133,7 +135,7 @@ def _check_sync_size() -> None:
     tags=["steps"],
     before_body=_check_sync_size,
 )
-def sync_steps(body: SyncIn):
+def sync_steps(body: SyncIn) -> ResponseReturnValue:
     user = current_member()
     incoming = [
         steps.IncomingRecord(
@@ -171,7 +173,7 @@ def sync_steps(body: SyncIn):
     responses={200: StepsOut},
     tags=["steps"],
 )
-def list_steps(query: StepsQuery):
+def list_steps(query: StepsQuery) -> ResponseReturnValue:
     user = current_member()
     end = query.to or steps.member_today(user)
     start = query.from_ or end - datetime.timedelta(days=29)
@@ -234,7 +236,7 @@ def list_steps(query: StepsQuery):
     errors=(404, 409),
     tags=["steps"],
 )
-def appeal_day(body: AppealIn, date: str):
+def appeal_day(body: AppealIn, date: str) -> ResponseReturnValue:
     user = current_member()
     try:
         day = datetime.date.fromisoformat(date)
@@ -257,7 +259,7 @@ def appeal_day(body: AppealIn, date: str):
 @operation(
     bp, "GET", "/wallet", summary="Coin balances", responses={200: WalletOut}, tags=["wallet"]
 )
-def wallet():
+def wallet() -> ResponseReturnValue:
     return reply(_wallet_out(current_member().id))
 
 
@@ -270,7 +272,7 @@ def wallet():
     responses={200: TransactionsOut},
     tags=["wallet"],
 )
-def transactions(query: PageQuery):
+def transactions(query: PageQuery) -> ResponseReturnValue:
     user = current_member()
     page, next_cursor = keyset_page(
         coin_queries.transactions_statement(user.id),
@@ -296,7 +298,7 @@ def transactions(query: PageQuery):
     responses={200: LeaderboardOut},
     tags=["leaderboard"],
 )
-def leaderboard(query: LeaderboardQuery):
+def leaderboard(query: LeaderboardQuery) -> ResponseReturnValue:
     user = current_member()
     mine = leaderboards.member_rank(user.id, query.period)
     return reply(
@@ -322,7 +324,7 @@ def leaderboard(query: LeaderboardQuery):
     responses={200: AchievementsOut},
     tags=["achievements"],
 )
-def list_achievements():
+def list_achievements() -> ResponseReturnValue:
     user = current_member()
     return reply(
         AchievementsOut(

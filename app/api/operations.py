@@ -16,13 +16,14 @@ from typing import Any
 
 from flask import Blueprint, Response, g, jsonify, request
 from pydantic import BaseModel, ValidationError
-from pydantic.json_schema import models_json_schema
+from pydantic.json_schema import JsonSchemaMode, models_json_schema
 
 from app.accounts import tokens
 from app.api.errors import json_error
 from app.api.schemas import ErrorResponse
 from app.backoffice import admin_tokens
 from app.core.errors import DomainError
+from app.models.users import User
 
 ERROR_DESCRIPTIONS = {
     400: "Malformed request: invalid JSON, or NUL characters in any field",
@@ -75,7 +76,7 @@ class ApiError(Exception):
         self.status, self.code, self.message, self.details = status, code, message, details or []
 
 
-def _bearer_user():
+def _bearer_user() -> User:
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
@@ -228,7 +229,9 @@ def openapi_document(prefix: str) -> dict[str, Any]:
         if op.body:
             models.add(op.body)
         models.update(m for m in op.responses.values() if m is not None)
-    modes = [(m, "validation" if _is_input(m) else "serialization") for m in models]
+    modes: list[tuple[type[BaseModel], JsonSchemaMode]] = [
+        (m, "validation" if _is_input(m) else "serialization") for m in models
+    ]
     refs, definitions = models_json_schema(modes, ref_template="#/components/schemas/{model}")
     components = definitions.get("$defs", {})
 

@@ -9,6 +9,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validato
 
 from app.models.steps import RECORDING_METHODS, SOURCES
 
+# Literals built from the tuple constants: pydantic reads them at run time, mypy cannot.
 Source = Literal[SOURCES]  # type: ignore[valid-type]
 RecordingMethod = Literal[RECORDING_METHODS]  # type: ignore[valid-type]
 MAX_SYNC_RECORDS = 100

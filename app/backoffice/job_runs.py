@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy import func, select, update
 
-from app.core.db import transaction
+from app.core.db import rows_affected, transaction
 from app.extensions import db
 from app.models.admin import JobRun
 
@@ -82,7 +82,7 @@ def fail_abandoned_runs(job_name: str, *, at: datetime) -> int:
     then no live process is running it, so such rows are runs whose process died.
     """
     with transaction():
-        result = db.session.execute(
+        marked = rows_affected(
             update(JobRun)
             .where(JobRun.job_name == job_name, JobRun.outcome == "running")
             .values(
@@ -91,7 +91,7 @@ def fail_abandoned_runs(job_name: str, *, at: datetime) -> int:
                 error_text="The process running this job ended before the run finished.",
             )
         )
-    return result.rowcount or 0
+    return marked
 
 
 def scheduled_run_since(job_name: str, since: datetime) -> bool:

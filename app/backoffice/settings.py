@@ -87,7 +87,7 @@ def validate_setting(key: str, raw: Any) -> int:
 
 def get_settings() -> AppSettings:
     """Current settings: stored values over the defaults (a bad stored value is ignored)."""
-    stored = dict(db.session.execute(select(Setting.key, Setting.value)).all())
+    stored: dict[str, Any] = dict(db.session.execute(select(Setting.key, Setting.value)).all())
     values: dict[str, int] = {}
     for spec in SPECS:
         if spec.key in stored:

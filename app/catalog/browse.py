@@ -28,7 +28,7 @@ class ProductPage:
 
 def matching_products(
     query: str | None = None, category: str | None = None
-) -> Select[tuple[RewardProduct]]:
+) -> Select[RewardProduct]:
     """The product search of the web and the API alike (each orders and pages it its way).
 
     Active products, in `category` if given (any case), whose title, description or

@@ -634,8 +634,7 @@ def confirm_import(token: str, *, admin_id: int) -> ImportResult:
                     note=f"Imported from {payload['filename']}",
                 )
             else:
-                product = db.session.get(RewardProduct, row.product_id)
-                assert product is not None
+                product = db.session.get_one(RewardProduct, row.product_id)
                 before = _apply_changes(product, row.values)
                 after = {name: getattr(product, name) for name in before}
                 if "coin_price" in before:

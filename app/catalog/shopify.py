@@ -371,6 +371,7 @@ def sync_catalogue(
             for row in db.session.execute(
                 select(RewardProduct).where(RewardProduct.shopify_product_id.is_not(None))
             ).scalars()
+            if row.shopify_product_id is not None  # the query says so; this tells the types
         }
         if not products and any(row.is_active for row in existing.values()):
             raise ShopifyError(

@@ -261,9 +261,10 @@ def post_step_rewards_for_members(
     if missing := set(user_ids) - set(wallets):
         raise NotFound(f"Members {sorted(missing)} have no wallet.")
     days = {d.isoformat() for totals in totals_by_member.values() for d in totals}
-    awarded: dict[tuple[int, str], int] = {}
+    # Keyed by the ledger rows' reference_id, a nullable column (never null for these rows).
+    awarded: dict[tuple[int, str | None], int] = {}
     if days:
-        for uid, day, coins in db.session.execute(
+        for uid, day_key, coins in db.session.execute(
             select(
                 CoinTransaction.user_id,
                 CoinTransaction.reference_id,
@@ -277,7 +278,7 @@ def post_step_rewards_for_members(
             )
             .group_by(CoinTransaction.user_id, CoinTransaction.reference_id)
         ):
-            awarded[(uid, day)] = int(coins)
+            awarded[(uid, day_key)] = int(coins)
     heads = _chain_heads(user_ids)
     when = now or utcnow()
     gained: dict[int, dict[date, int]] = {uid: {} for uid in user_ids}

@@ -20,7 +20,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import case, func, or_, select
+from sqlalchemy import Subquery, case, func, or_, select
 
 from app.backoffice import audit, job_runs
 from app.coins import ledger_chain
@@ -122,7 +122,7 @@ class DriftReport:
     chains: dict[str, Any] = field(default_factory=dict)
 
 
-def _ledger_sums():
+def _ledger_sums() -> Subquery:
     t = CoinTransaction
     earned_types = (*EARNING_TYPES, "admin_adjustment")
     # Mirrors ledger.ledger_totals; tests/jobs check the two agree wallet by wallet.
@@ -230,11 +230,12 @@ def verify_ledger_chains(*, now: datetime) -> ChainVerification:
     heads: dict[int, tuple[int, str | None]] = {}
     old_heads: dict[int, tuple[int, str | None]] = {}
     members = count = 0
-    user_id, expected, broken = None, ledger_chain.GENESIS_HASH, False
+    previous_user_id, expected, broken = None, ledger_chain.GENESIS_HASH, False
     for row in rows:
         count += 1
-        if row["user_id"] != user_id:
-            user_id, expected, broken = row["user_id"], ledger_chain.GENESIS_HASH, False
+        user_id: int = row["user_id"]
+        if user_id != previous_user_id:
+            previous_user_id, expected, broken = user_id, ledger_chain.GENESIS_HASH, False
             members += 1
         if mark is not None and row["id"] <= mark:
             heads[user_id] = (row["id"], row["row_hash"])

@@ -41,6 +41,7 @@ def _pool(app: Flask) -> _Pool:
 
 def submit(task: Callable[..., Any], *args: Any) -> Future[Any]:
     """Run `task(*args)` in the background, inside an app context of the current app."""
+    # current_app is typed as the Flask app; the proxy's own unwrap method is not.
     app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
     pool = _pool(app)
 
@@ -68,6 +69,7 @@ def submit(task: Callable[..., Any], *args: Any) -> Future[Any]:
 
 def drain(app: Flask | None = None) -> None:
     """Wait for every task submitted so far; re-raise the first that failed."""
+    # current_app is typed as the Flask app; the proxy's own unwrap method is not.
     target: Flask = app or current_app._get_current_object()  # type: ignore[attr-defined]
     pool = target.extensions.get(_EXTENSION_KEY)
     if pool is None:

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any, cast
 
-from sqlalchemy.orm import Session
+from flask_sqlalchemy.session import Session
+from sqlalchemy import CursorResult, Executable
+from sqlalchemy.orm import scoped_session
 
 from app.extensions import db
 
@@ -13,7 +16,7 @@ TRANSACTION_DEPTH = "fitkart_transaction_depth"
 
 
 @contextmanager
-def transaction() -> Iterator[Session]:
+def transaction() -> Iterator[scoped_session[Session]]:
     """Commit what the block did, or roll all of it back if it raised.
 
     Re-entrant: an inner block joins the outer one, and only the outermost commits. The
@@ -39,6 +42,15 @@ def discard_unfinished_work() -> None:
     or a step no `transaction()` committed), so the error page reads from a clean start.
     The blueprints' error handlers call it; views never commit or roll back themselves."""
     db.session.rollback()
+
+
+def rows_affected(statement: Executable) -> int:
+    """Run an INSERT, UPDATE or DELETE in the current session; how many rows it touched.
+
+    `Session.execute` is typed as returning a plain `Result`; DML gives a `CursorResult`,
+    the kind that carries the row count.
+    """
+    return cast(CursorResult[Any], db.session.execute(statement)).rowcount
 
 
 def is_postgres() -> bool:

@@ -21,7 +21,7 @@ from sqlalchemy.dialects.postgresql import insert as postgres_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from app.core import bounded_json
-from app.core.db import is_postgres, transaction
+from app.core.db import is_postgres, rows_affected, transaction
 from app.core.errors import Conflict, DomainError
 from app.extensions import db
 from app.models.admin import IdempotencyKey
@@ -83,7 +83,7 @@ def _claim(user_id: int, key: str, path: str, fingerprint: str, now: datetime) -
             )
         if row.state == "completed":
             return Answer(row.response_status or 200, row.response_body)
-        taken_over = db.session.execute(
+        taken_over = rows_affected(
             update(IdempotencyKey)
             .where(
                 IdempotencyKey.id == row.id,
@@ -91,7 +91,7 @@ def _claim(user_id: int, key: str, path: str, fingerprint: str, now: datetime) -
                 IdempotencyKey.created_at < now - ABANDONED_AFTER,
             )
             .values(created_at=now)
-        ).rowcount
+        )
         if taken_over == 1:
             return row.id
     raise KeyConflict(

@@ -17,7 +17,7 @@ import queue
 import threading
 import time
 import weakref
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -370,7 +370,7 @@ def event_stream(
     *,
     clock: Callable[[], float] = time.monotonic,
     on_close: Callable[[], None] | None = None,
-) -> Iterator[str]:
+) -> Generator[str]:
     """The text/event-stream body: events as they come, a comment line when idle, an end."""
     started = last_sent = clock()
     try:
@@ -415,7 +415,7 @@ def sse_response(body: Iterable[str]) -> Response:
 
 def open_stream(
     channels: set[str], encode: Callable[[LiveEvent], list[str]] = json_encoder
-) -> Iterator[str]:
+) -> OpenStream:
     """Subscribe and hand back the stream body; raises TooManyStreams past the cap.
 
     The request's database session is closed first: a stream lives for minutes and must not

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select, update
 
-from app.core.db import transaction
+from app.core.db import rows_affected, transaction
 from app.core.errors import NotFound
 from app.core.live_events import publish
 from app.extensions import db
@@ -47,9 +47,9 @@ def mark_read(user_id: int, notification_id: int) -> Notification:
 def mark_all_read(user_id: int) -> int:
     """Mark every unread notification of the member read. Returns how many."""
     with transaction():
-        result = db.session.execute(
+        marked = rows_affected(
             update(Notification)
             .where(Notification.user_id == user_id, Notification.read_at.is_(None))
             .values(read_at=utcnow())
         )
-    return result.rowcount or 0
+    return marked

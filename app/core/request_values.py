@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any, overload
 
 from flask import Flask, abort, request
-from werkzeug.routing import IntegerConverter
+from werkzeug.routing import IntegerConverter, Map
 
 # PostgreSQL's integer and bigint: the largest ids and counts a column can hold.
 INT_MAX = 2**31 - 1
@@ -25,7 +26,7 @@ LATEST_DATE = date(9998, 12, 31)
 class BoundedIntConverter(IntegerConverter):
     """`<int:...>`: a non-negative id that fits PostgreSQL's integer (else 404)."""
 
-    def __init__(self, map, *args, **kwargs) -> None:
+    def __init__(self, map: Map, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("max", INT_MAX)
         super().__init__(map, *args, **kwargs)
 
@@ -33,7 +34,7 @@ class BoundedIntConverter(IntegerConverter):
 class BoundedBigIntConverter(IntegerConverter):
     """`<bigint:...>`: an id of a bigint table (notifications, step validations)."""
 
-    def __init__(self, map, *args, **kwargs) -> None:
+    def __init__(self, map: Map, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("max", BIGINT_MAX)
         super().__init__(map, *args, **kwargs)
 
@@ -70,6 +71,28 @@ def parse_int(
     return value
 
 
+@overload
+def query_int(
+    name: str,
+    default: int,
+    *,
+    minimum: int | None = None,
+    maximum: int | None = None,
+    limit: int = BIGINT_MAX,
+) -> int: ...
+
+
+@overload
+def query_int(
+    name: str,
+    default: None = None,
+    *,
+    minimum: int | None = None,
+    maximum: int | None = None,
+    limit: int = BIGINT_MAX,
+) -> int | None: ...
+
+
 def query_int(
     name: str,
     default: int | None = None,
@@ -84,6 +107,11 @@ def query_int(
     except OutOfRange as exc:
         abort(400, description=f"The {name} parameter: {exc}")
     return default if value is None else value
+
+
+def is_htmx() -> bool:
+    """The request came from htmx (it sends HX-Request: true)."""
+    return request.headers.get("HX-Request") == "true"
 
 
 def form_int(name: str, *, limit: int = INT_MAX) -> int | None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, func, or_
+from typing import Any
+
+from sqlalchemy import ColumnElement, ColumnExpressionArgument, func, or_
 
 ESCAPE = "\\"
 
@@ -14,7 +16,7 @@ def contains_pattern(term: str) -> str:
     return f"%{escaped}%"
 
 
-def any_contains(term: str, *columns: ColumnElement) -> ColumnElement[bool]:
+def any_contains(term: str, *columns: ColumnExpressionArgument[Any]) -> ColumnElement[bool]:
     """`lower(column) LIKE %term%` on any of the columns."""
     pattern = contains_pattern(term)
     return or_(*(func.lower(column).like(pattern, escape=ESCAPE) for column in columns))

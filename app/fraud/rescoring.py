@@ -117,7 +117,7 @@ def _rescore_chunk(
     result: RescoreResult,
     when: datetime,
 ) -> None:
-    records = db.session.execute(
+    found = db.session.execute(
         select(StepRecord)
         .where(
             StepRecord.user_id.in_(user_ids),
@@ -139,7 +139,7 @@ def _rescore_chunk(
         if validation.status in REVIEWED_STATUSES:
             reviewed_days.add((validation.user_id, validation.recorded_date))
 
-    records = list(records)
+    records = list(found)
     members = {
         u.id: u for u in db.session.execute(select(User).where(User.id.in_(user_ids))).scalars()
     }

@@ -15,7 +15,7 @@ from sqlalchemy import Select, func, select, update
 from app.backoffice.audit import record_admin_action
 from app.backoffice.settings import get_settings
 from app.coins import ledger
-from app.core.db import transaction
+from app.core.db import rows_affected, transaction
 from app.core.errors import AlreadyReviewed, NotFound, ValidationFailed
 from app.core.live_events import publish
 from app.core.notifications import notify
@@ -191,13 +191,15 @@ def take(validation_id: int, *, admin_id: int) -> Evidence:
     return found
 
 
-def _close(validation_id: int, status: CaseStatus, admin_id: int, note: str | None, now: datetime):
-    claimed = db.session.execute(
+def _close(
+    validation_id: int, status: CaseStatus, admin_id: int, note: str | None, now: datetime
+) -> StepValidation:
+    claimed = rows_affected(
         update(StepValidation)
         .where(StepValidation.id == validation_id, StepValidation.status.in_(OPEN))
         .values(status=status, reviewed_by_id=admin_id, reviewed_at=now, review_note=note)
         .execution_options(synchronize_session=False)
-    ).rowcount
+    )
     validation = db.session.execute(
         select(StepValidation)
         .where(StepValidation.id == validation_id)
@@ -224,7 +226,7 @@ def approve(
     note = (note or "").strip()[:MAX_NOTE] or None
     with transaction():
         validation = _close(validation_id, CaseStatus.APPROVED, admin_id, note, when)
-        record = db.session.get(StepRecord, validation.step_record_id)
+        record = db.session.get_one(StepRecord, validation.step_record_id)
         before = record.status
         record.status = RecordStatus.VERIFIED
         record.updated_at = when
@@ -263,7 +265,7 @@ def reject(validation_id: int, *, admin_id: int, note: str, now: datetime | None
     note = note[:MAX_NOTE]
     with transaction():
         validation = _close(validation_id, CaseStatus.REJECTED, admin_id, note, when)
-        record = db.session.get(StepRecord, validation.step_record_id)
+        record = db.session.get_one(StepRecord, validation.step_record_id)
         before = record.status
         record.status = RecordStatus.REJECTED
         record.updated_at = when

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import ColumnElement, func, or_, select
 
 from app.core.db import transaction
 from app.core.errors import Conflict, NotFound, ValidationFailed
@@ -66,7 +66,7 @@ def invite(user_id: int, code: str, *, now: datetime | None = None) -> Friendshi
         other = _member_by_code(code)
         if other.id == user_id:
             raise ValidationFailed("That is your own code.", details=[{"field": "code"}])
-        me = db.session.get(User, user_id)
+        me = db.session.get_one(User, user_id)
         row = _row(user_id, other.id, lock=True)
         if row is not None:
             if row.status == FriendshipStatus.BLOCKED:
@@ -106,15 +106,19 @@ def _invitation_for(user_id: int, friendship_id: int) -> Friendship:
     row = db.session.execute(
         select(Friendship).where(Friendship.id == friendship_id).with_for_update()
     ).scalar_one_or_none()
-    mine = row is not None and user_id in (row.low_user_id, row.high_user_id)
-    if not mine or row.status != FriendshipStatus.PENDING or row.requested_by_id == user_id:
+    if (
+        row is None
+        or user_id not in (row.low_user_id, row.high_user_id)
+        or row.status != FriendshipStatus.PENDING
+        or row.requested_by_id == user_id
+    ):
         raise NotFound("No such invitation.")
     return row
 
 
 def _accept(row: Friendship, user_id: int, when: datetime) -> Friendship:
     row.status, row.responded_at = FriendshipStatus.ACCEPTED, when
-    me = db.session.get(User, user_id)
+    me = db.session.get_one(User, user_id)
     notify(
         row.requested_by_id,
         "friend",
@@ -198,7 +202,7 @@ class FriendsOverview:
     week_start: str
 
 
-def _others(user_id: int, *where) -> list[tuple[Friendship, User]]:
+def _others(user_id: int, *where: ColumnElement[bool]) -> list[tuple[Friendship, User]]:
     # The pair holds the member and one other: their ids add up to both.
     other_id = Friendship.low_user_id + Friendship.high_user_id - user_id
     return list(
@@ -229,7 +233,7 @@ def weekly_steps(user_ids: list[int], start: date, end: date) -> dict[int, int]:
 
 
 def overview(user_id: int) -> FriendsOverview:
-    me = db.session.get(User, user_id)
+    me = db.session.get_one(User, user_id)
     week = period_window("weekly", member_today(me))
     last_day = week.end - timedelta(days=1) if week.end else week.start
     friends = _others(
@@ -251,7 +255,7 @@ def overview(user_id: int) -> FriendsOverview:
     ]
     board.sort(key=lambda row: (-(row.weekly_steps or -1), row.display_name))
 
-    def invitations(*where) -> list[Invitation]:
+    def invitations(*where: ColumnElement[bool]) -> list[Invitation]:
         return [
             Invitation(row.id, user.id, user.display_name, row.created_at)
             for row, user in _others(user_id, *where)

@@ -34,10 +34,21 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import Date, String, delete, false, func, insert, literal, select
+from sqlalchemy import (
+    ColumnElement,
+    Date,
+    Insert,
+    String,
+    delete,
+    false,
+    func,
+    insert,
+    literal,
+    select,
+)
 
 from app.backoffice.settings import AppSettings, get_settings
-from app.core.db import transaction
+from app.core.db import rows_affected, transaction
 from app.core.errors import ValidationFailed
 from app.extensions import db
 from app.models.base import UTCDateTime, utcnow
@@ -168,14 +179,14 @@ def rebuild_board(window: PeriodWindow, *, now: datetime) -> int:
                 LeaderboardEntry.period_start == window.start,
             )
         )
-        result = db.session.execute(
+        ranked = rows_affected(
             # psycopg forgets an INSERT's rowcount once the cursor closes unless asked.
             _insert_ranking(window, now).execution_options(preserve_rowcount=True)
         )
-    return result.rowcount
+    return ranked
 
 
-def _insert_ranking(window: PeriodWindow, now: datetime):
+def _insert_ranking(window: PeriodWindow, now: datetime) -> Insert:
     in_period = [StepRecord.recorded_date >= window.start]
     if window.end is not None:
         in_period.append(StepRecord.recorded_date < window.end)
@@ -285,7 +296,7 @@ def generated_at(period: str, *, period_start: date | None = None) -> datetime |
     return stored_generated_at(period, start)
 
 
-def _visible_members():
+def _visible_members() -> tuple[ColumnElement[bool], ...]:
     return (
         User.status == UserStatus.ACTIVE,
         User.deleted_at.is_(None),

@@ -11,7 +11,7 @@ from sqlalchemy.orm import aliased
 from app.backoffice.audit import record_admin_action
 from app.backoffice.settings import get_settings
 from app.coins import ledger
-from app.core.db import transaction
+from app.core.db import rows_affected, transaction
 from app.core.errors import AlreadyReviewed, NotFound, ValidationFailed
 from app.core.notifications import notify
 from app.extensions import db
@@ -39,15 +39,13 @@ def link(referrer: User, referred: User) -> Referral:
     if referrer.id == referred.id:
         raise ValidationFailed("You cannot use your own referral code.")
     # A member who was themselves invited by `referred` would close a loop.
-    chain = referrer
+    chain: User | None = referrer
     seen: set[int] = set()
-    while chain.referred_by_id is not None and chain.id not in seen:
+    while chain is not None and chain.referred_by_id is not None and chain.id not in seen:
         seen.add(chain.id)
         if chain.referred_by_id == referred.id:
             raise ValidationFailed("Referral loops are not allowed.")
         chain = db.session.get(User, chain.referred_by_id)
-        if chain is None:
-            break
     referred.referred_by_id = referrer.id
     referral = Referral(
         referrer_id=referrer.id, referred_id=referred.id, code_used=referrer.referral_code
@@ -170,13 +168,15 @@ def held_bonuses(user_id: int | None = None, *, open_only: bool = False) -> list
     return [HeldBonus(*row) for row in db.session.execute(stmt).all()]
 
 
-def _decide(hold_id: int, status: str, admin_id: int, note: str | None, now: datetime):
-    claimed = db.session.execute(
+def _decide(
+    hold_id: int, status: str, admin_id: int, note: str | None, now: datetime
+) -> tuple[ReferralHold, Referral]:
+    claimed = rows_affected(
         update(ReferralHold)
         .where(ReferralHold.id == hold_id, ReferralHold.status == HoldStatus.PENDING)
         .values(status=status, reviewed_by_id=admin_id, reviewed_at=now, review_note=note)
         .execution_options(synchronize_session=False)
-    ).rowcount
+    )
     hold = db.session.execute(
         select(ReferralHold)
         .where(ReferralHold.id == hold_id)
@@ -186,7 +186,7 @@ def _decide(hold_id: int, status: str, admin_id: int, note: str | None, now: dat
         raise NotFound("No such held bonus.")
     if claimed != 1:
         raise AlreadyReviewed(f"This bonus was already {hold.status}.")
-    return hold, db.session.get(Referral, hold.referral_id)
+    return hold, db.session.get_one(Referral, hold.referral_id)
 
 
 def approve_held_bonus(

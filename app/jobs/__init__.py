@@ -119,6 +119,7 @@ def run_now_in_background(name: str, *, admin_id: int) -> threading.Thread:
     """Like `run_now`, but the run happens in a thread so the page answers at once."""
     get_job(name)
     _audit_run_request(name, admin_id)
+    # current_app is typed as the Flask app; the proxy's own unwrap method is not.
     app = current_app._get_current_object()  # type: ignore[attr-defined]
 
     def work() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import click
 from flask import current_app
@@ -12,13 +13,16 @@ from app.extensions import db
 from app.jobs import UnknownJob, list_jobs, run_job
 from app.jobs.runner import JobRunResult
 
+if TYPE_CHECKING:
+    from click._termui_impl import ProgressBar
+
 
 class ClickProgress:
     """A click progress bar that appears once the job says how much work there is."""
 
     def __init__(self, label: str) -> None:
         self._label = label
-        self._bar = None
+        self._bar: ProgressBar[int] | None = None
 
     def total(self, count: int) -> None:
         if self._bar is None:
@@ -128,6 +132,7 @@ def scheduler_run() -> None:
     """Run the scheduler in the foreground until stopped (Ctrl+C)."""
     from app.jobs.scheduler import build_scheduler
 
+    # current_app is typed as the Flask app; the proxy's own unwrap method is not.
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     scheduler = build_scheduler(app, blocking=True)
     for status in list_jobs():

@@ -25,7 +25,7 @@ from sqlalchemy import delete, text
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from app.core.db import transaction
+from app.core.db import rows_affected, transaction
 from app.extensions import db
 from app.models.base import utcnow
 from app.models.jobs import JobLock
@@ -85,14 +85,14 @@ def row_lock(job_name: str, *, ttl: timedelta, now: datetime) -> Iterator[bool]:
         db.session.execute(
             delete(JobLock).where(JobLock.job_name == job_name, JobLock.expires_at <= now)
         )
-        claimed = db.session.execute(
+        claimed = rows_affected(
             dialect_insert(JobLock)
             .values(job_name=job_name, owner=owner, acquired_at=now, expires_at=now + ttl)
             .on_conflict_do_nothing(index_elements=["job_name"])
             # psycopg forgets an INSERT's rowcount once the cursor closes unless asked.
             .execution_options(preserve_rowcount=True)
         )
-    held = claimed.rowcount == 1
+    held = claimed == 1
     try:
         yield held
     finally:

@@ -19,7 +19,7 @@ from flask.wrappers import Response
 from redis import Redis
 from redis.exceptions import RedisError
 from sqlalchemy import text
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from app.config import PROJECT_ROOT
 from app.extensions import db, limiter
@@ -32,6 +32,7 @@ logger = logging.getLogger("app.ops")
 def plain_http_allowed(view: Callable[..., Any]) -> Callable[..., Any]:
     """Load balancers and Prometheus call these over plain HTTP inside the network: no
     HTTPS redirect (flask-talisman reads its per-view options from this attribute)."""
+    # flask-talisman reads this attribute off the view function (its per-view options).
     view.talisman_view_options = {"force_https": False}  # type: ignore[attr-defined]
     return view
 
@@ -73,7 +74,9 @@ def _database_check() -> str:
         return "ok"
     except SQLAlchemyError as exc:
         db.session.rollback()
-        return f"unreachable: {type(exc.orig or exc).__name__}"
+        # Only driver errors carry `orig`; a pool timeout is a SQLAlchemyError without one.
+        cause = exc.orig if isinstance(exc, DBAPIError) else None
+        return f"unreachable: {type(cause or exc).__name__}"
 
 
 def _migrations_check() -> str:

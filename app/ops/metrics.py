@@ -12,6 +12,8 @@ import hmac
 import os
 import time
 from collections.abc import Iterator
+from datetime import datetime
+from typing import TYPE_CHECKING
 
 from flask import Flask, abort, current_app, g, request
 from flask.wrappers import Response
@@ -29,6 +31,9 @@ from prometheus_client.registry import Collector
 from sqlalchemy import func, select
 
 from app.extensions import db
+
+if TYPE_CHECKING:
+    from app.models.admin import JobRun
 
 REQUESTS = Counter(
     "fitkart_http_requests_total",
@@ -101,7 +106,7 @@ class DatabaseCollector(Collector):
         yield drift
 
 
-def _newest_finished_runs(job_run: type) -> list[tuple[str, object, object]]:
+def _newest_finished_runs(job_run: type[JobRun]) -> list[tuple[str, datetime, datetime]]:
     newest = (
         select(job_run.job_name, func.max(job_run.id).label("run_id"))
         .where(job_run.finished_at.is_not(None))
@@ -113,7 +118,8 @@ def _newest_finished_runs(job_run: type) -> list[tuple[str, object, object]]:
             newest, job_run.id == newest.c.run_id
         )
     )
-    return [tuple(row) for row in rows]
+    # Each row is its job's newest finished run, so `finished` is never None here.
+    return [(job, started, finished) for job, started, finished in rows if finished is not None]
 
 
 def scrape_allowed() -> bool:

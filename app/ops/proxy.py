@@ -16,6 +16,7 @@ def trust_proxy_headers(app: Flask) -> None:
         raise RuntimeError("TRUSTED_PROXIES counts proxy hops: 0 or more")
     if hops == 0:
         return
+    # Wrapping wsgi_app in middleware is Flask's documented way; mypy sees a method.
     app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
         app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops, x_prefix=hops
     )

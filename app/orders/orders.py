@@ -18,7 +18,7 @@ from sqlalchemy import select, update
 from app.accounts import email_verification
 from app.backoffice.audit import record_admin_action
 from app.coins import ledger
-from app.core.db import transaction
+from app.core.db import rows_affected, transaction
 from app.core.errors import InvalidTransition, NotFound, OutOfStock, ValidationFailed
 from app.core.live_events import publish
 from app.core.notifications import notify
@@ -175,14 +175,14 @@ def place_order(
         # Sorted by id so two checkouts lock the same products in the same order.
         for product_id in sorted(merged):
             quantity = merged[product_id]
-            reserved = db.session.execute(
+            reserved = rows_affected(
                 update(RewardProduct)
                 .where(
                     RewardProduct.id == product_id,
                     RewardProduct.stock_quantity >= quantity,
                 )
                 .values(stock_quantity=RewardProduct.stock_quantity - quantity)
-            ).rowcount
+            )
             if reserved != 1:
                 product = products[product_id]
                 raise OutOfStock(
@@ -352,10 +352,11 @@ def _apply(order: Order, new_status: str, *, now: datetime, note: str | None = N
 
 
 def _status_message(status: str, coins: int, tracking: str | None) -> str:
-    return {
+    messages: dict[str, str] = {
         OrderStatus.PROCESSING: "We are packing your order.",
         OrderStatus.SHIPPED: f"On its way (tracking {tracking}). {coins} coins were spent.",
         OrderStatus.DELIVERED: "Delivered. Enjoy!",
         OrderStatus.CANCELLED: f"Cancelled. {coins} coins are back in your wallet.",
         OrderStatus.REFUNDED: f"Refunded. {coins} coins are back in your wallet.",
-    }.get(status, "")
+    }
+    return messages.get(status, "")

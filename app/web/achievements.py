@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 
 from app.gamification import achievements as achievement_service
@@ -35,10 +38,10 @@ def _targets(criteria: dict, facts: achievement_service.MemberFacts) -> list[dic
 
 @bp.get("/achievements")
 @login_required
-def achievements_page():
+def achievements_page() -> ResponseReturnValue:
     items = achievement_service.progress_for(current_user.id)
     facts = achievement_service.member_facts(current_user.id)
-    cards = [
+    cards: list[dict[str, Any]] = [
         {"progress": p, "targets": _targets(p.achievement.unlock_criteria, facts)} for p in items
     ]
     unlocked = [c for c in cards if c["progress"].unlocked_at is not None]

@@ -13,8 +13,11 @@ from flask import (
     request,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
+from werkzeug.exceptions import TooManyRequests
+from werkzeug.wrappers import Response as WerkzeugResponse
 from wtforms import (
     BooleanField,
     EmailField,
@@ -34,6 +37,7 @@ from app.accounts.login_limits import (
 )
 from app.core.errors import AccountDisabled, AuthenticationFailed, Conflict, ValidationFailed
 from app.extensions import limiter
+from app.models.users import User
 from app.web.errors import register_error_handlers
 from app.web.forms import apply_errors, timezone_choices
 from app.web.rendering import safe_next
@@ -103,7 +107,7 @@ def _ip_key() -> str:
 
 
 @bp.errorhandler(429)
-def too_many_attempts(error):
+def too_many_attempts(error: TooManyRequests) -> ResponseReturnValue:
     """The rate limit answers on the page itself, saying how long to wait."""
     current = limiter.current_limit
     retry = max(1, int(current.reset_at - time.time())) if current else 60
@@ -155,7 +159,7 @@ def _typed_email(form: FlaskForm) -> str | None:
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(LOGIN_LIMIT, key_func=_ip_key, methods=["POST"])
 @account_login_limit
-def login():
+def login() -> ResponseReturnValue:
     if current_user.is_authenticated:
         return redirect(url_for("web.dashboard"))
     form = LoginForm()
@@ -171,7 +175,7 @@ def login():
     return render_template("auth/login.html", form=form, form_error=form_error), status
 
 
-def _signed_in(user, *, remember: bool):
+def _signed_in(user: User, *, remember: bool) -> WerkzeugResponse:
     """Start the session, then go on; an admin proves the second factor before anything."""
     second_factor_views.forget_verification()
     login_user(user, remember=remember)
@@ -188,7 +192,7 @@ def _signed_in(user, *, remember: bool):
 @bp.route("/login/code", methods=["GET", "POST"])
 @limiter.limit(EMAIL_CODE_LIMIT, key_func=_ip_key, methods=["POST"])
 @account_email_code_limit
-def email_code():
+def email_code() -> ResponseReturnValue:
     """Ask for a sign-in code by e-mail: the same answer whether or not the address exists."""
     if current_user.is_authenticated:
         return redirect(url_for("web.dashboard"))
@@ -206,7 +210,7 @@ def email_code():
 @bp.post("/login/code/verify")
 @limiter.limit(LOGIN_LIMIT, key_func=_ip_key)
 @account_login_limit
-def email_code_sign_in():
+def email_code_sign_in() -> ResponseReturnValue:
     form = EmailCodeSignInForm()
     form_error = None
     if form.validate_on_submit():
@@ -223,7 +227,7 @@ def email_code_sign_in():
 
 @bp.post("/logout")
 @login_required
-def logout():
+def logout() -> ResponseReturnValue:
     accounts.end_browser_sessions(current_user.id)
     second_factor_views.forget_verification()
     logout_user()
@@ -233,7 +237,7 @@ def logout():
 
 @bp.route("/register", methods=["GET", "POST"])
 @limiter.limit(REGISTER_LIMIT, key_func=_ip_key, methods=["POST"])
-def register():
+def register() -> ResponseReturnValue:
     if current_user.is_authenticated:
         return redirect(url_for("web.dashboard"))
     form = RegisterForm()
@@ -272,7 +276,7 @@ def register():
 
 
 @bp.get("/email/verify/<token>")
-def verify_email(token: str):
+def verify_email(token: str) -> ResponseReturnValue:
     """The link in the confirmation mail: works signed in or not (another device)."""
     try:
         email_verification.verify_link(token)
@@ -289,7 +293,7 @@ def _member_key() -> str:
 @bp.post("/settings/email/verify-again")
 @login_required
 @limiter.limit("3 per hour", key_func=_member_key)
-def resend_verification():
+def resend_verification() -> ResponseReturnValue:
     if current_user.email_verified:
         flash("Your e-mail address is already confirmed.", "info")
     else:
@@ -301,7 +305,7 @@ def resend_verification():
 @bp.route("/password/forgot", methods=["GET", "POST"])
 @limiter.limit(RESET_LIMIT, key_func=_ip_key, methods=["POST"])
 @account_reset_limit
-def forgot_password():
+def forgot_password() -> ResponseReturnValue:
     form = ForgotPasswordForm()
     if form.validate_on_submit():
         password_reset.request_reset(form.email.data or "")
@@ -312,7 +316,7 @@ def forgot_password():
 
 
 @bp.route("/password/reset/<token>", methods=["GET", "POST"])
-def reset_password(token: str):
+def reset_password(token: str) -> ResponseReturnValue:
     try:
         password_reset.user_for_token(token)
     except password_reset.ResetLinkInvalid as exc:
@@ -333,7 +337,7 @@ def reset_password(token: str):
 
 @bp.post("/settings/password")
 @login_required
-def change_password():
+def change_password() -> ResponseReturnValue:
     """A new password signs out every other browser and revokes the phone's tokens."""
     from app.web.settings import PasswordForm, render_settings
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, Response, make_response, render_template
+from flask.typing import ResponseReturnValue
 
 from app.core.db import discard_unfinished_work
 from app.core.errors import DomainError
@@ -33,6 +34,6 @@ def message_response(status: int, title: str, message: str) -> Response:
 
 def register_error_handlers(bp: Blueprint) -> None:
     @bp.errorhandler(DomainError)
-    def domain_error(error: DomainError):
+    def domain_error(error: DomainError) -> ResponseReturnValue:
         discard_unfinished_work()
         return message_response(error.status, TITLES.get(error.status, "Error"), error.message)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, request, url_for
+from flask import Response, flash, redirect, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 
 from app.core.errors import DomainError
@@ -12,7 +13,7 @@ from app.web import bp
 from app.web.rendering import render_page
 
 
-def _page(status: int = 200, *, code: str = "", code_error: str | None = None):
+def _page(status: int = 200, *, code: str = "", code_error: str | None = None) -> Response:
     return render_page(
         "web/friends.html",
         status=status,
@@ -26,13 +27,13 @@ def _page(status: int = 200, *, code: str = "", code_error: str | None = None):
 
 @bp.get("/friends")
 @login_required
-def friends_page():
+def friends_page() -> ResponseReturnValue:
     return _page()
 
 
 @bp.post("/friends/invite")
 @login_required
-def invite_friend():
+def invite_friend() -> ResponseReturnValue:
     code = request.form.get("code", "")
     try:
         friends.invite(current_user.id, code)
@@ -45,14 +46,14 @@ def invite_friend():
 
 @bp.get("/friends/add/<code>")
 @login_required
-def friend_link(code: str):
+def friend_link(code: str) -> ResponseReturnValue:
     """An invitation link: it names the member and asks before anything is sent."""
     return render_page("web/friend_link.html", inviter=friends.inviter_for_code(code), code=code)
 
 
 @bp.post("/friends/invitations/<int:friendship_id>/accept")
 @login_required
-def accept_friend(friendship_id: int):
+def accept_friend(friendship_id: int) -> ResponseReturnValue:
     friends.accept(current_user.id, friendship_id)
     flash("You are friends now.", "success")
     return redirect(url_for("web.friends_page"))
@@ -60,7 +61,7 @@ def accept_friend(friendship_id: int):
 
 @bp.post("/friends/invitations/<int:friendship_id>/decline")
 @login_required
-def decline_friend(friendship_id: int):
+def decline_friend(friendship_id: int) -> ResponseReturnValue:
     friends.decline(current_user.id, friendship_id)
     flash("Invitation declined.", "info")
     return redirect(url_for("web.friends_page"))
@@ -68,7 +69,7 @@ def decline_friend(friendship_id: int):
 
 @bp.post("/friends/<int:user_id>/remove")
 @login_required
-def remove_friend(user_id: int):
+def remove_friend(user_id: int) -> ResponseReturnValue:
     friends.remove(current_user.id, user_id)
     flash("Removed.", "info")
     return redirect(url_for("web.friends_page"))
@@ -76,7 +77,7 @@ def remove_friend(user_id: int):
 
 @bp.post("/friends/<int:user_id>/block")
 @login_required
-def block_member(user_id: int):
+def block_member(user_id: int) -> ResponseReturnValue:
     friends.block(current_user.id, user_id)
     flash("Blocked: they cannot invite you or see your steps.", "info")
     return redirect(url_for("web.friends_page"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import request
+from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 
 from app.gamification import leaderboards
@@ -15,7 +16,7 @@ SHOWN = 100
 
 @bp.get("/leaderboard")
 @login_required
-def leaderboard():
+def leaderboard() -> ResponseReturnValue:
     period = request.args.get("period", "weekly")
     if period not in PERIODS:
         period = "weekly"

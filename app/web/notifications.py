@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from flask import redirect, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 
 from app.core import notifications as notification_service
-from app.core.request_values import query_int
+from app.core.request_values import is_htmx, query_int
 from app.web import bp
 from app.web.rendering import NOTIFICATIONS_CHANGED, member_header, render_page, safe_next
 
@@ -15,7 +16,7 @@ PAGE_SIZE = 30
 
 @bp.get("/notifications")
 @login_required
-def notifications():
+def notifications() -> ResponseReturnValue:
     before = query_int("before", minimum=1)
     items = notification_service.recent(current_user.id, limit=PAGE_SIZE + 1, before_id=before)
     return render_page(
@@ -28,16 +29,16 @@ def notifications():
 
 @bp.get("/header-counts")
 @login_required
-def header_counts():
+def header_counts() -> ResponseReturnValue:
     """The header's coins, cart and unread badges, re-fetched on events and by polling."""
     return render_page("_header_counts.html", counts=member_header())
 
 
 @bp.post("/notifications/<bigint:notification_id>/read")
 @login_required
-def mark_notification_read(notification_id: int):
+def mark_notification_read(notification_id: int) -> ResponseReturnValue:
     item = notification_service.mark_read(current_user.id, notification_id)
-    if request.htmx:
+    if is_htmx():
         return render_page(
             "web/notifications.html",
             "item",
@@ -51,6 +52,6 @@ def mark_notification_read(notification_id: int):
 
 @bp.post("/notifications/read-all")
 @login_required
-def mark_all_notifications_read():
+def mark_all_notifications_read() -> ResponseReturnValue:
     notification_service.mark_all_read(current_user.id)
     return redirect(url_for("web.notifications"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import flash, redirect, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 
 from app.core.request_values import INT_MAX, query_int
@@ -63,7 +64,7 @@ def timeline(order: Order) -> list[dict]:
 
 @bp.get("/orders")
 @login_required
-def orders():
+def orders() -> ResponseReturnValue:
     page = query_int("page", 1, minimum=1, limit=INT_MAX)
     rows, total = order_queries.member_orders_page(current_user.id, page=page, page_size=PAGE_SIZE)
     return render_page(
@@ -77,7 +78,7 @@ def orders():
 
 @bp.get("/orders/<code>")
 @login_required
-def order_detail(code: str):
+def order_detail(code: str) -> ResponseReturnValue:
     order = order_service.member_order(current_user.id, code)
     return render_page(
         "web/order.html",
@@ -90,7 +91,7 @@ def order_detail(code: str):
 
 @bp.post("/orders/<code>/cancel")
 @login_required
-def cancel_order(code: str):
+def cancel_order(code: str) -> ResponseReturnValue:
     order = order_service.cancel_by_member(current_user.id, code)
     flash(
         f"Order {order.order_code} is cancelled. {order.total_coins:,} coins are back in "

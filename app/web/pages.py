@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask import redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 
 from app.backoffice.settings import get_settings
@@ -20,7 +21,7 @@ CHART_RANGES = (7, 30, 90)
 
 
 @bp.get("/")
-def landing():
+def landing() -> ResponseReturnValue:
     if current_user.is_authenticated:
         return redirect(url_for("web.dashboard"))
     settings = get_settings()
@@ -34,7 +35,7 @@ def chart_range() -> int:
 
 @bp.get("/dashboard")
 @login_required
-def dashboard():
+def dashboard() -> ResponseReturnValue:
     settings = get_settings()
     today = steps.member_today(current_user)
     days_shown = chart_range()

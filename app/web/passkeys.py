@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import base64
 
-from flask import current_app, flash, jsonify, redirect, request, session, url_for
+from flask import Response, current_app, flash, jsonify, redirect, request, session, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 
 from app.accounts import passkeys
 from app.core.errors import DomainError
 from app.extensions import limiter
+from app.web import second_factor as second_factor_views
 from app.web.auth import _ip_key, _signed_in, bp
+from app.web.rendering import safe_next
 
 _REGISTER_CHALLENGE = "passkey_register_challenge"
 _SIGN_IN_CHALLENGE = "passkey_sign_in_challenge"
@@ -32,13 +35,13 @@ def _take(key: str) -> bytes:
     return base64.b64decode(raw) if raw else b""
 
 
-def _json_error(exc: DomainError):
+def _json_error(exc: DomainError) -> tuple[Response, int]:
     return jsonify(exc.body()), exc.status
 
 
 @bp.post("/settings/passkeys/options")
 @login_required
-def passkey_register_options():
+def passkey_register_options() -> ResponseReturnValue:
     options, challenge = passkeys.registration_options(current_user)
     _keep(_REGISTER_CHALLENGE, challenge)
     return current_app.response_class(options, mimetype="application/json")
@@ -47,7 +50,7 @@ def passkey_register_options():
 @bp.post("/settings/passkeys")
 @login_required
 @limiter.limit("20 per hour", key_func=lambda: f"passkey-register:{current_user.get_id()}")
-def passkey_register():
+def passkey_register() -> ResponseReturnValue:
     body = request.get_json(silent=True) or {}
     try:
         passkey = passkeys.register(
@@ -63,7 +66,7 @@ def passkey_register():
 
 @bp.post("/settings/passkeys/<int:passkey_id>/remove")
 @login_required
-def passkey_remove(passkey_id: int):
+def passkey_remove(passkey_id: int) -> ResponseReturnValue:
 
     try:
         passkeys.remove(current_user, passkey_id)
@@ -75,7 +78,7 @@ def passkey_remove(passkey_id: int):
 
 
 @bp.post("/login/passkey/options")
-def passkey_sign_in_options():
+def passkey_sign_in_options() -> ResponseReturnValue:
     options, challenge = passkeys.authentication_options()
     _keep(_SIGN_IN_CHALLENGE, challenge)
     return current_app.response_class(options, mimetype="application/json")
@@ -83,11 +86,15 @@ def passkey_sign_in_options():
 
 @bp.post("/login/passkey")
 @limiter.limit("10 per minute", key_func=_ip_key)
-def passkey_sign_in():
+def passkey_sign_in() -> ResponseReturnValue:
     body = request.get_json(silent=True) or {}
     try:
-        user = passkeys.sign_in(body.get("credential") or {}, _take(_SIGN_IN_CHALLENGE))
+        signed = passkeys.sign_in(body.get("credential") or {}, _take(_SIGN_IN_CHALLENGE))
     except DomainError as exc:
         return _json_error(exc)
-    answer = _signed_in(user, remember=False)
+    answer = _signed_in(signed.user, remember=False)
+    if signed.user.is_admin and signed.user_verified:
+        # A user-verified passkey is the admin's second factor: no code is asked.
+        second_factor_views.mark_verified()
+        answer = redirect(safe_next(request.args.get("next"), "admin.overview"))
     return jsonify({"redirect": answer.headers["Location"]})

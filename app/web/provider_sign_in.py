@@ -8,7 +8,9 @@ import threading
 
 from authlib.integrations.base_client.errors import OAuthError
 from authlib.integrations.flask_client import OAuth
+from authlib.integrations.flask_client.apps import FlaskOAuth2App
 from flask import abort, current_app, flash, redirect, render_template, session, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 
 from app.accounts import provider_sign_in
@@ -36,9 +38,10 @@ def web_providers() -> list[str]:
     ]
 
 
-def _client(name: str):
+def _client(name: str) -> FlaskOAuth2App:
     if name not in web_providers():
         abort(404, description=f"Sign in with {name.title()} is not set up on this server.")
+    # current_app is typed as the Flask app; the proxy's own unwrap method is not.
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     with _LOCK:
         oauth = app.extensions.get(_OAUTH_KEY)
@@ -67,7 +70,7 @@ def provider_buttons() -> dict:
 
 
 @bp.get("/login/<provider>")
-def provider_start(provider: str):
+def provider_start(provider: str) -> ResponseReturnValue:
     """Off to the provider; `state`, the PKCE verifier and the nonce wait in the session."""
     client = _client(provider)
     session[_INTENT] = "link" if current_user.is_authenticated else "sign_in"
@@ -75,7 +78,7 @@ def provider_start(provider: str):
 
 
 @bp.get("/login/<provider>/callback")
-def provider_callback(provider: str):
+def provider_callback(provider: str) -> ResponseReturnValue:
     client = _client(provider)
     label = provider_sign_in.PROVIDERS[provider].label
     linking = session.pop(_INTENT, "sign_in") == "link" and current_user.is_authenticated
@@ -105,7 +108,7 @@ def provider_callback(provider: str):
 
 @bp.post("/settings/providers/<provider>/unlink")
 @login_required
-def provider_unlink(provider: str):
+def provider_unlink(provider: str) -> ResponseReturnValue:
     label = provider_sign_in.PROVIDERS.get(provider)
     if label is None:
         abort(404)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 
 from app.backoffice.settings import get_settings
@@ -14,7 +15,7 @@ from app.web.rendering import render_page
 
 @bp.get("/referrals")
 @login_required
-def referrals():
+def referrals() -> ResponseReturnValue:
     invited = invited_by(current_user.id)
     holds = {held.referral.id: held.hold for held in held_bonuses(current_user.id)}
     settings = get_settings()

@@ -18,7 +18,9 @@ NOTIFICATIONS_CHANGED = "notifications-changed"
 def wants_fragment() -> bool:
     """An htmx request that will swap part of the page (not a boost or a history reload)."""
     htmx = getattr(request, "htmx", None)
-    return bool(htmx) and not htmx.boosted and not htmx.history_restore_request
+    if not htmx:
+        return False
+    return not htmx.boosted and not htmx.history_restore_request
 
 
 def render_page(

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, request, url_for
+from flask import Response, flash, redirect, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, RadioField
@@ -16,7 +17,7 @@ from app.core.errors import (
     OutOfStock,
     ValidationFailed,
 )
-from app.core.request_values import INT_MAX, OutOfRange, form_int, parse_int, query_int
+from app.core.request_values import INT_MAX, OutOfRange, form_int, is_htmx, parse_int, query_int
 from app.orders import cart as cart_service
 from app.web import bp
 from app.web.forms import AddressFields, apply_errors
@@ -27,7 +28,7 @@ NEW_ADDRESS = "new"
 
 @bp.get("/rewards")
 @login_required
-def rewards():
+def rewards() -> ResponseReturnValue:
     query = (request.args.get("q") or "").strip()[: catalogue.MAX_QUERY]
     category = (request.args.get("category") or "").strip()
     page_number = query_int("page", 1, minimum=1, limit=INT_MAX)
@@ -45,7 +46,7 @@ def rewards():
 
 @bp.get("/rewards/<int:product_id>")
 @login_required
-def product(product_id: int):
+def product(product_id: int) -> ResponseReturnValue:
     item = catalogue.active_product(product_id)
     in_cart = next(
         (
@@ -77,12 +78,12 @@ def _quantity(default: int = 1) -> int:
 
 @bp.post("/cart/add/<int:product_id>")
 @login_required
-def add_to_cart(product_id: int):
+def add_to_cart(product_id: int) -> ResponseReturnValue:
     quantity = cart_service.add(current_user.id, product_id, _quantity())
     item = catalogue.active_product(product_id)
     if request.form.get("then") == "checkout":
         return redirect(url_for("web.checkout"))
-    if request.htmx:
+    if is_htmx():
         return render_page(
             "web/product.html",
             "added",
@@ -107,15 +108,15 @@ def _cart_context() -> dict:
 
 @bp.get("/cart")
 @login_required
-def cart():
+def cart() -> ResponseReturnValue:
     return render_page("web/cart.html", "cart_body", **_cart_context())
 
 
 @bp.post("/cart/<int:product_id>/quantity")
 @login_required
-def set_cart_quantity(product_id: int):
+def set_cart_quantity(product_id: int) -> ResponseReturnValue:
     cart_service.set_quantity(current_user.id, product_id, _quantity())
-    if request.htmx:
+    if is_htmx():
         return render_page(
             "web/cart.html", "cart_body", triggers=(CART_CHANGED,), **_cart_context()
         )
@@ -124,9 +125,9 @@ def set_cart_quantity(product_id: int):
 
 @bp.post("/cart/<int:product_id>/remove")
 @login_required
-def remove_from_cart(product_id: int):
+def remove_from_cart(product_id: int) -> ResponseReturnValue:
     cart_service.remove(current_user.id, product_id)
-    if request.htmx:
+    if is_htmx():
         return render_page(
             "web/cart.html", "cart_body", triggers=(CART_CHANGED,), **_cart_context()
         )
@@ -141,7 +142,9 @@ class CheckoutForm(AddressFields, FlaskForm):
     save_address = BooleanField("Save this address for next time", default=True)
 
 
-def _render_checkout(form: CheckoutForm, *, status: int = 200, problem: str | None = None):
+def _render_checkout(
+    form: CheckoutForm, *, status: int = 200, problem: str | None = None
+) -> Response:
     saved = profile.addresses(current_user.id)
     return render_page(
         "web/checkout.html",
@@ -157,7 +160,7 @@ def _render_checkout(form: CheckoutForm, *, status: int = 200, problem: str | No
 
 @bp.route("/checkout", methods=["GET", "POST"])
 @login_required
-def checkout():
+def checkout() -> ResponseReturnValue:
     form = CheckoutForm()
     saved = profile.addresses(current_user.id)
     if request.method == "GET":

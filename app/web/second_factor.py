@@ -10,6 +10,7 @@ from typing import Any
 
 import segno
 from flask import abort, flash, redirect, render_template, request, session, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from markupsafe import Markup
@@ -78,13 +79,14 @@ def _go(endpoint: str, next_url: str) -> Response:
 
 
 def gate_admin_console() -> Response | None:
-    """Called by /admin's before_request: no console without an enrolled, proven factor."""
+    """Called by /admin's before_request: no console without a second factor proven in this
+    session (the authenticator code, or a sign-in with a user-verified passkey)."""
     next_url = request.full_path if request.method == "GET" else url_for("admin.overview")
+    if seconds_since_verified() is not None:
+        return None  # proven in this session: the authenticator code, or a verified passkey
     if not second_factor.is_enrolled(current_user.id):
         return _go("auth.second_factor_setup", next_url)
-    if seconds_since_verified() is None:
-        return _go("auth.second_factor_verify", next_url)
-    return None
+    return _go("auth.second_factor_verify", next_url)
 
 
 def recent_second_factor(view: Callable[..., Any]) -> Callable[..., Any]:
@@ -130,7 +132,7 @@ def _qr_svg(uri: str) -> Markup:
 
 @bp.route("/account/second-factor/setup", methods=["GET", "POST"])
 @login_required
-def second_factor_setup():
+def second_factor_setup() -> ResponseReturnValue:
     _admins_only()
     next_url = safe_next(request.args.get("next"), "admin.overview")
     age = seconds_since_verified()
@@ -171,7 +173,7 @@ def _failed(response: Response) -> bool:
 @bp.route("/account/second-factor", methods=["GET", "POST"])
 @login_required
 @limiter.limit(VERIFY_LIMIT, key_func=_verify_key, methods=["POST"], deduct_when=_failed)
-def second_factor_verify():
+def second_factor_verify() -> ResponseReturnValue:
     _admins_only()
     next_url = safe_next(request.args.get("next"), "admin.overview")
     if not second_factor.is_enrolled(current_user.id):

@@ -10,6 +10,7 @@ import json
 from datetime import date
 
 from flask import Response, flash, redirect, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required, logout_user
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, SelectField, StringField
@@ -104,13 +105,13 @@ def render_settings(status: int = 200, **forms: FlaskForm) -> Response:
 
 @bp.get("/settings")
 @login_required
-def settings():
+def settings() -> ResponseReturnValue:
     return render_settings()
 
 
 @bp.post("/settings/profile")
 @login_required
-def update_profile():
+def update_profile() -> ResponseReturnValue:
     form = ProfileForm()
     form.timezone.choices = _zone_choices()
     if form.validate_on_submit():
@@ -126,7 +127,7 @@ def update_profile():
 
 @bp.post("/settings/privacy")
 @login_required
-def update_privacy():
+def update_privacy() -> ResponseReturnValue:
     form = PrivacyForm()
     if form.validate_on_submit():
         profile.set_privacy(
@@ -141,7 +142,7 @@ def update_privacy():
 
 @bp.post("/settings/addresses")
 @login_required
-def add_address():
+def add_address() -> ResponseReturnValue:
     form = AddressForm(prefix="address")
     if form.validate_on_submit():
         try:
@@ -161,7 +162,7 @@ def add_address():
 
 @bp.post("/settings/addresses/<int:address_id>/default")
 @login_required
-def make_default_address(address_id: int):
+def make_default_address(address_id: int) -> ResponseReturnValue:
     profile.set_default_address(current_user.id, address_id)
     flash("Default address changed.", "success")
     return redirect(url_for("web.settings") + "#addresses")
@@ -169,7 +170,7 @@ def make_default_address(address_id: int):
 
 @bp.post("/settings/addresses/<int:address_id>/delete")
 @login_required
-def delete_address(address_id: int):
+def delete_address(address_id: int) -> ResponseReturnValue:
     profile.delete_address(current_user.id, address_id)
     flash("Address deleted. Orders already placed keep their own copy.", "info")
     return redirect(url_for("web.settings") + "#addresses")
@@ -177,7 +178,7 @@ def delete_address(address_id: int):
 
 @bp.get("/settings/export")
 @login_required
-def export_data():
+def export_data() -> ResponseReturnValue:
     body = json.dumps(profile.export_data(current_user), indent=2, ensure_ascii=False)
     filename = f"fitkart-my-data-{date.today().isoformat()}.json"
     return Response(
@@ -192,7 +193,7 @@ def export_data():
 
 @bp.post("/settings/delete")
 @login_required
-def delete_account():
+def delete_account() -> ResponseReturnValue:
     form = DeleteAccountForm(prefix="delete")
     if form.validate_on_submit():
         try:

@@ -7,11 +7,12 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from flask import flash, redirect, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 
 from app.backoffice.settings import get_settings
 from app.core.errors import ValidationFailed
-from app.core.request_values import parse_day
+from app.core.request_values import is_htmx, parse_day
 from app.fraud import appeals
 from app.models.steps import StepRecord, StepValidation
 from app.steps import sync as steps
@@ -132,7 +133,7 @@ def _page_context(end: date, today: date) -> dict:
 
 @bp.get("/steps")
 @login_required
-def steps_page():
+def steps_page() -> ResponseReturnValue:
     today = steps.member_today(current_user)
     end = _parse_day(request.args.get("end")) or today
     end = min(end, today)
@@ -141,7 +142,7 @@ def steps_page():
 
 @bp.post("/steps/<day>/appeal")
 @login_required
-def appeal(day: str):
+def appeal(day: str) -> ResponseReturnValue:
     when = _parse_day(day)
     today = steps.member_today(current_user)
     if when is None or when > today:
@@ -156,7 +157,7 @@ def appeal(day: str):
         target = next(v for v in context["days"] if v.day == when)
         return render_page("web/steps.html", "day_row", status=422, d=target, **context)
     view = day_views(current_user.id, when, when)[0]
-    if request.htmx:
+    if is_htmx():
         return render_page(
             "web/steps.html",
             "day_row",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from flask import Response, abort, request, stream_with_context
+from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 
 from app.coins import statements
@@ -40,7 +41,7 @@ def _query_args(filters: LedgerFilter) -> dict[str, str]:
 
 @bp.get("/wallet")
 @login_required
-def wallet():
+def wallet() -> ResponseReturnValue:
     filters, errors = _filters()
     before = query_int("before", minimum=1)
     page = statements.page(
@@ -74,7 +75,7 @@ def wallet():
 
 @bp.get("/wallet/export.csv")
 @login_required
-def wallet_csv():
+def wallet_csv() -> ResponseReturnValue:
     filters, errors = _filters()
     if errors:
         # Decided before the first byte: a download that starts is a download that finishes.

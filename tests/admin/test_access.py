@@ -6,7 +6,7 @@ import re
 
 from flask import Flask
 
-from tests.admin.conftest import csrf_token, sign_in
+from tests.fixtures.sign_in import csrf_token, sign_in
 
 PLACEHOLDERS = {"int": "1", "bigint": "1", "default": "FK-2026-000001", "string": "x", "path": "x"}
 _PARAM = re.compile(r"<(?:(\w+):)?(\w+)>")

@@ -16,7 +16,7 @@ from app.gamification.achievement_admin import parse_criteria
 from app.models.gamification import Achievement, UserAchievement
 from app.models.wallet import CoinTransaction
 from tests.admin.audit_trail import admin_logs
-from tests.admin.conftest import csrf_token
+from tests.fixtures.sign_in import csrf_token
 
 
 @pytest.fixture

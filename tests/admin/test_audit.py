@@ -11,7 +11,7 @@ from app.admin import audit as audit_view
 from app.backoffice import audit_log
 from app.extensions import db
 from app.models.admin import AdminLog
-from tests.admin.conftest import csrf_token
+from tests.fixtures.sign_in import csrf_token
 
 
 @pytest.fixture

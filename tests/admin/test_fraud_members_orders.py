@@ -18,7 +18,7 @@ from app.models.steps import StepValidation
 from app.models.users import RefreshToken, User
 from app.models.wallet import Wallet
 from app.orders import orders
-from tests.admin.conftest import csrf_token
+from tests.fixtures.sign_in import csrf_token
 from tests.fraud.test_review import flag_a_day
 
 ADDRESS = {"line1": "1 Main St", "city": "Lagos", "country": "NG"}

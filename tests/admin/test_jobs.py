@@ -16,7 +16,7 @@ from app.jobs import JOBS
 from app.jobs.runner import JobOutcome
 from app.models.admin import JobRun
 from tests.admin.audit_trail import admin_logs
-from tests.admin.conftest import csrf_token
+from tests.fixtures.sign_in import csrf_token
 
 
 def runs() -> list[JobRun]:

@@ -13,7 +13,7 @@ from app.models.steps import StepValidation
 from app.models.users import Referral
 from app.steps import sync as steps
 from app.steps.sync import IncomingRecord
-from tests.admin.conftest import csrf_token
+from tests.fixtures.sign_in import csrf_token
 from tests.orders.test_orders import balances
 
 

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models.catalog import RewardProduct
 from tests.admin.audit_trail import admin_logs, import_token
-from tests.admin.conftest import csrf_token
+from tests.fixtures.sign_in import csrf_token
 
 GET_PAGES = ["/admin/products", "/admin/products/new", "/admin/products/import"]
 

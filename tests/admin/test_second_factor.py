@@ -18,8 +18,8 @@ from app.models.admin import AdminApiToken, AdminLog
 from app.models.sign_in import RecoveryCode, TotpCredential
 from app.models.wallet import CoinTransaction
 from app.web import second_factor as second_factor_views
-from tests.admin.conftest import csrf_token, pass_second_factor, sign_in
 from tests.fixtures.factories import PASSWORD, TEST_TOTP_SECRET
+from tests.fixtures.sign_in import csrf_token, pass_second_factor, sign_in
 
 _SECRET = re.compile(r"data-secret>([A-Z2-7]+)<")
 

@@ -8,7 +8,7 @@ from app.backoffice.settings import SPECS, get_settings
 from app.extensions import db
 from app.models.admin import Setting
 from tests.admin.audit_trail import admin_logs
-from tests.admin.conftest import csrf_token
+from tests.fixtures.sign_in import csrf_token
 
 
 def current_values() -> dict[str, str]:

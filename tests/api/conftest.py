@@ -1,4 +1,4 @@
-"""Helpers for API tests: a signed-in phone."""
+"""Helpers for API tests: a signed-in phone (`Phone` lives in tests/fixtures/sign_in.py)."""
 
 from __future__ import annotations
 
@@ -6,34 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from tests.fixtures.factories import PASSWORD
-
-
-class Phone:
-    """A phone app talking to /api/v1 with a member's bearer token."""
-
-    def __init__(self, client, email: str, password: str = PASSWORD) -> None:
-        self.client = client
-        answer = client.post(
-            "/api/v1/auth/login", json={"email": email, "password": password, "device_name": "t"}
-        )
-        assert answer.status_code == 200, answer.get_json()
-        self.tokens = answer.get_json()
-
-    @property
-    def headers(self) -> dict[str, str]:
-        return {"Authorization": f"Bearer {self.tokens['access_token']}"}
-
-    def get(self, path: str, **kwargs):
-        return self.client.get(f"/api/v1{path}", headers=self.headers, **kwargs)
-
-    def post(self, path: str, json=None, headers=None, **kwargs):
-        return self.client.post(
-            f"/api/v1{path}", json=json, headers={**self.headers, **(headers or {})}, **kwargs
-        )
-
-    def sync(self, *records: dict, headers=None):
-        return self.post("/steps/sync", {"records": list(records)}, headers=headers)
+from tests.fixtures.sign_in import Phone
 
 
 def today() -> str:

@@ -17,8 +17,7 @@ from app.models.admin import AdminApiToken, AdminLog, Setting
 from app.models.base import utcnow
 from app.models.users import User
 from app.models.wallet import Wallet
-from tests.admin.conftest import sign_in
-from tests.api.conftest import Phone
+from tests.fixtures.sign_in import Phone, sign_in
 from tests.fraud.test_review import flag_a_day
 
 API = "/api/v1/admin"

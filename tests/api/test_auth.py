@@ -6,8 +6,8 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models.users import Referral, RefreshToken, User
-from tests.api.conftest import Phone
 from tests.fixtures.factories import PASSWORD
+from tests.fixtures.sign_in import Phone, sign_in
 
 
 def register(client, **fields):
@@ -177,8 +177,8 @@ def test_password_change_ends_existing_access_tokens(client, member):
     assert phone.get("/me").status_code == 401
 
 
-def test_api_ignores_the_browser_session_cookie(client, member, auth):
-    auth.login(member.email)
+def test_api_ignores_the_browser_session_cookie(client, member):
+    sign_in(client, member.email)
     assert client.get("/api/v1/me").status_code == 401
 
 

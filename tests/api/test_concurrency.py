@@ -18,7 +18,8 @@ from app.models.catalog import RewardProduct
 from app.models.orders import Order
 from app.models.steps import StepRecord
 from app.models.wallet import CoinTransaction, Wallet
-from tests.api.conftest import Phone, record
+from tests.api.conftest import record
+from tests.fixtures.sign_in import Phone
 
 THREADS = 16
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from app.core import mail
-from tests.api.conftest import Phone
+from tests.fixtures.sign_in import Phone
 
 
 def _code_in_mail(email: str) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.api.conftest import Phone
+from tests.fixtures.sign_in import Phone
 
 
 def test_two_phones_become_friends_and_see_the_board(app, make_member):

@@ -16,7 +16,7 @@ from schemathesis.specs.openapi.checks import positive_data_acceptance
 from app.backoffice import admin_tokens
 from app.coins import ledger
 from app.core.db import transaction
-from tests.api.conftest import Phone
+from tests.fixtures.sign_in import Phone
 
 EXAMPLES_PER_OPERATION = 30
 

@@ -11,8 +11,8 @@ from sqlalchemy import func, select
 from app.accounts import accounts
 from app.extensions import db
 from app.models.sign_in import ExternalIdentity
-from tests.api.conftest import Phone
 from tests.fixtures.oidc import FakeProvider, new_key
+from tests.fixtures.sign_in import Phone
 
 
 def _sign_in(client, provider: str, id_token: str, **fields):

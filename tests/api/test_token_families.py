@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models.users import RefreshToken
-from tests.api.conftest import Phone
+from tests.fixtures.sign_in import Phone
 from tests.web.conftest import Member
 
 

@@ -22,6 +22,9 @@ from werkzeug.serving import BaseWSGIServer, make_server
 from app.config import PROJECT_ROOT
 from app.extensions import db
 
+# Browser tests sign in with tests/fixtures/sign_in.py; the name stays importable from here.
+from tests.fixtures.sign_in import sign_in_admin as sign_in_admin
+
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -136,18 +139,3 @@ def walk_today():
         )
 
     return walk
-
-
-def sign_in_admin(page, admin) -> None:
-    """Password, then the authenticator code the second-factor page asks for."""
-    from tests.fixtures.factories import PASSWORD, totp_code
-
-    page.goto("/login")
-    page.fill("input[name=email]", admin.email)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("form button[type=submit]")
-    page.wait_for_url("**/account/second-factor**")
-    page.get_by_label("Code").fill(totp_code(admin))
-    db.session.commit()  # the code's read ends its transaction before the server writes
-    page.get_by_role("button", name="Confirm").click()
-    page.wait_for_url("**/admin**")

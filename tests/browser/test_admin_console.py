@@ -13,9 +13,9 @@ from app.models.base import utcnow
 from app.steps import sync as steps
 from app.steps.sync import IncomingRecord
 from app.web.charts import AMBER, GREEN
-from tests.browser.conftest import PHONE, sign_in_admin
-from tests.browser.test_member_journeys import sign_in
+from tests.browser.conftest import PHONE
 from tests.fixtures.factories import PASSWORD
+from tests.fixtures.sign_in import sign_in_admin, sign_in_page
 from tests.fraud.test_review import flag_a_day
 
 OVERFLOW = "document.documentElement.scrollWidth - window.innerWidth"
@@ -55,7 +55,7 @@ def test_the_dashboard_chart_draws_the_day_under_review_on_a_phone(page: Page, m
     assert results[0].status == "flagged"
     db.session.commit()
     page.set_viewport_size(PHONE)
-    sign_in(page, member.email)
+    sign_in_page(page, member.email)
 
     page.goto("/dashboard?range=7")
     page.wait_for_function(

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models.steps import StepValidation
 from app.models.wallet import Wallet
-from tests.browser.conftest import sign_in_admin
+from tests.fixtures.sign_in import sign_in_admin
 from tests.fraud.test_review import flag_a_day
 
 

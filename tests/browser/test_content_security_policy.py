@@ -17,8 +17,8 @@ from app.coins import ledger
 from app.core.db import transaction
 from app.extensions import db
 from app.models.base import utcnow
-from tests.browser.conftest import sign_in_admin
-from tests.browser.test_member_journeys import htmx_ready, sign_in
+from tests.browser.test_member_journeys import htmx_ready
+from tests.fixtures.sign_in import sign_in_admin, sign_in_page
 from tests.fraud.test_review import flag_a_day
 
 RECORD_VIOLATIONS = """
@@ -69,7 +69,7 @@ def test_member_pages_work_under_the_policy(watched: Page, member, admin, make_p
     make_product("Water Bottle", coin_price=800)
     make_product("Yoga Mat", coin_price=1_500)
     db.session.commit()
-    sign_in(page, member.email)
+    sign_in_page(page, member.email)
 
     htmx_ready(page, "**/dashboard")
     page.wait_for_function("() => window.Chart && Chart.getChart(document.querySelector('canvas'))")

@@ -13,18 +13,10 @@ from app.models.steps import StepValidation
 from app.models.users import Referral
 from app.steps import sync as steps
 from app.steps.sync import IncomingRecord
-from tests.browser.conftest import PHONE, sign_in_admin
-from tests.fixtures.factories import PASSWORD
+from tests.browser.conftest import PHONE
+from tests.fixtures.sign_in import sign_in_admin, sign_in_page
 
 OVERFLOW = "document.documentElement.scrollWidth - window.innerWidth"
-
-
-def sign_in(page: Page, email: str) -> None:
-    page.goto("/login")
-    page.fill("input[name=email]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("form button[type=submit]")
-    page.wait_for_url("**/dashboard")  # admins land there too
 
 
 def sync_on(user, device_id: str, count: int, distance_m: float | None = None) -> None:
@@ -60,7 +52,7 @@ def test_a_member_reads_the_score_and_weights_and_a_held_bonus_on_a_phone(
     assert friend_id
 
     page.set_viewport_size(PHONE)
-    sign_in(page, email)
+    sign_in_page(page, email)
     page.goto("/steps")
     why = page.locator(".day-pending .why")
     expect(why).to_contain_text("Score")

@@ -7,8 +7,8 @@ from playwright.sync_api import Page, expect
 from app.extensions import db
 from app.gamification import friends
 from tests.browser.conftest import PHONE
-from tests.browser.test_member_journeys import sign_in
 from tests.browser.test_pages_on_a_phone import OVERFLOW, UNNAMED_CONTROLS
+from tests.fixtures.sign_in import sign_in_page
 
 
 def test_a_friend_link_leads_to_a_shared_weekly_board(
@@ -19,7 +19,7 @@ def test_a_friend_link_leads_to_a_shared_weekly_board(
     ann_id, code = ann.id, ann.referral_code
     db.session.commit()
     page.set_viewport_size(PHONE)
-    sign_in(page, member.email)
+    sign_in_page(page, member.email)
 
     page.goto(f"/friends/add/{code}")
     expect(page.locator("main")).to_contain_text("Be friends with Ann W.?")

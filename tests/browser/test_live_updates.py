@@ -11,9 +11,8 @@ from playwright.sync_api import Page, expect
 
 from app.core import live_events
 from app.extensions import db
-from tests.api.conftest import Phone, today
-from tests.browser.conftest import sign_in_admin
-from tests.fixtures.factories import PASSWORD
+from tests.api.conftest import today
+from tests.fixtures.sign_in import Phone, sign_in_admin, sign_in_page
 from tests.fraud.test_review import flag_a_day
 
 
@@ -25,14 +24,6 @@ def live_streams(app: Flask) -> Iterator[None]:
     app.config["LIVE_HEARTBEAT_SECONDS"] = 1
     yield
     live_events.end_all_streams()
-
-
-def sign_in(page: Page, email: str) -> None:
-    page.goto("/login")
-    page.fill("input[name=email]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("form button[type=submit]")
-    page.wait_for_url("**/dashboard")
 
 
 # Each new document notes when htmx's sse extension has its stream open.
@@ -52,7 +43,7 @@ def test_a_phone_sync_changes_the_open_dashboard_without_a_reload(
 ):
     email = member.email
     page.context.add_init_script(NOTE_STREAM_OPEN)
-    sign_in(page, email)
+    sign_in_page(page, email)
     coins = page.locator(".coin-pill span").first
     expect(coins).to_have_text("0")
     page.evaluate("window.loadedOnce = true")

@@ -12,14 +12,7 @@ from app.core.db import transaction
 from app.extensions import db
 from tests.browser.conftest import PHONE
 from tests.fixtures.factories import PASSWORD
-
-
-def sign_in(page: Page, email: str, password: str = PASSWORD) -> None:
-    page.goto("/login")
-    page.get_by_label("E-mail").fill(email)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page).to_have_url(re.compile(r"/dashboard$"))
+from tests.fixtures.sign_in import sign_in_page
 
 
 def htmx_ready(page: Page, url: str) -> None:
@@ -74,7 +67,7 @@ def test_steps_synced_by_the_phone_show_up_on_the_dashboard(page: Page, live_ser
     assert synced.ok, synced.text()
     assert synced.json()["results"][0]["status"] == "accepted"
 
-    sign_in(page, member.email)
+    sign_in_page(page, member.email)
 
     expect(page.locator(".stat-today .stat-value")).to_contain_text("12,000")
     expect(page.get_by_text("120 coins earned")).to_be_visible()
@@ -92,7 +85,7 @@ def test_redeem_a_product_then_cancel_gets_the_coins_back(page: Page, member, ad
         ledger.adjust_by_admin(member.id, 1000, "welcome gift", admin_id=admin.id)
     make_product("Yoga Mat", coin_price=2500)
     make_product("Water Bottle", coin_price=800, stock_quantity=4)
-    sign_in(page, member.email)
+    sign_in_page(page, member.email)
     assert coins_in_header(page) == "1,000"
 
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Rewards").click()
@@ -127,7 +120,7 @@ def test_redeem_a_product_then_cancel_gets_the_coins_back(page: Page, member, ad
 
 def test_add_to_cart_updates_the_header_without_a_reload(page: Page, member, make_product):
     make_product("Water Bottle", coin_price=800)
-    sign_in(page, member.email)
+    sign_in_page(page, member.email)
     page.goto("/rewards")
 
     page.get_by_role("button", name="Add to cart").click()
@@ -139,7 +132,7 @@ def test_add_to_cart_updates_the_header_without_a_reload(page: Page, member, mak
 def test_dashboard_on_a_phone_fits_the_screen(page: Page, member, artifacts, walk_today):
     walk_today(member, 8_600)
     page.set_viewport_size(PHONE)
-    sign_in(page, member.email)
+    sign_in_page(page, member.email)
     page.wait_for_function("() => window.Chart && Chart.getChart(document.querySelector('canvas'))")
 
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")

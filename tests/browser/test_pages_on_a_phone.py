@@ -9,7 +9,7 @@ from app.coins import ledger
 from app.core.db import transaction
 from app.orders import cart, orders
 from tests.browser.conftest import PHONE
-from tests.browser.test_member_journeys import sign_in
+from tests.fixtures.sign_in import sign_in_page
 
 # Each visible form control must have an accessible name: a <label>, or aria-label(ledby).
 UNNAMED_CONTROLS = """
@@ -47,7 +47,7 @@ def test_member_pages_fit_and_label_everything(page: Page, member, admin, make_p
     cart.add(member.id, bottle.id, 2)
     code = order.order_code
     page.set_viewport_size(PHONE)
-    sign_in(page, member.email)
+    sign_in_page(page, member.email)
 
     for path in (
         "/dashboard",
@@ -69,7 +69,7 @@ def test_member_pages_fit_and_label_everything(page: Page, member, admin, make_p
 
 
 def test_the_main_menu_is_reachable_by_keyboard(page: Page, member):
-    sign_in(page, member.email)
+    sign_in_page(page, member.email)
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.textContent") == "Skip to content"
     for _ in range(12):

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models.sign_in import Passkey
 from tests.browser.conftest import PHONE
-from tests.browser.test_member_journeys import sign_in
+from tests.fixtures.sign_in import sign_in_page
 
 OVERFLOW = "document.documentElement.scrollWidth - window.innerWidth"
 
@@ -47,7 +47,7 @@ def test_a_member_registers_a_passkey_and_signs_in_with_it(
         },
     )
     try:
-        sign_in(page, email)
+        sign_in_page(page, email)
         page.goto("/settings#passkeys")
         page.get_by_label("Name for a new passkey").fill("Test phone")
         page.get_by_role("button", name="Add a passkey").click()

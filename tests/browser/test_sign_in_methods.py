@@ -10,7 +10,7 @@ from playwright.sync_api import Page, expect
 from app.core import mail
 from app.extensions import db
 from tests.browser.conftest import PHONE
-from tests.browser.test_member_journeys import sign_in
+from tests.fixtures.sign_in import sign_in_page
 
 OVERFLOW = "document.documentElement.scrollWidth - window.innerWidth"
 
@@ -41,7 +41,7 @@ def test_a_new_member_confirms_the_email_from_a_phone(page: Page, make_member, a
     token = email_verification.make_token(user)
     db.session.commit()
     page.set_viewport_size(PHONE)
-    sign_in(page, user.email)
+    sign_in_page(page, user.email)
     page.goto("/settings")
     assert "not confirmed yet" in page.locator("[data-email-status]").inner_text()
 

@@ -13,7 +13,7 @@ from app.jobs import run_job
 from app.models.admin import AdminLog
 from app.models.base import utcnow
 from app.models.wallet import CoinTransaction, Wallet
-from tests.admin.conftest import sign_in
+from tests.fixtures.sign_in import sign_in
 from tests.jobs.conftest import NOW
 
 

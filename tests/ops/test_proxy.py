@@ -7,7 +7,7 @@ from flask import Flask, request, url_for
 from app.extensions import db
 from app.models.admin import AdminLog
 from tests.fixtures.factories import PASSWORD, totp_code
-from tests.web.conftest import csrf_from
+from tests.fixtures.sign_in import csrf_from
 
 LOGIN_LIMIT_PER_IP = 10
 PROXIED = {

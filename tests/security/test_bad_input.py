@@ -6,21 +6,10 @@ import pytest
 
 from app.core import bounded_json
 from app.core.request_values import OutOfRange, parse_day, parse_int
-from tests.admin.conftest import sign_in
-from tests.api.conftest import Phone
+from tests.fixtures.sign_in import Phone
 
 HUGE = "9" * 30
 DEEP = "[" * 1000 + "]" * 1000
-
-
-@pytest.fixture
-def member_client(app, member):
-    return sign_in(app.test_client(), member.email)
-
-
-@pytest.fixture
-def admin_client(app, admin):
-    return sign_in(app.test_client(), admin.email)
 
 
 def test_json_nested_a_thousand_deep_is_a_400_in_the_api_error_shape(client, member):

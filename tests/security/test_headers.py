@@ -6,8 +6,7 @@ import pytest
 
 from app import create_app
 from app.config import Config
-from tests.admin.conftest import sign_in
-from tests.api.conftest import Phone
+from tests.fixtures.sign_in import Phone, sign_in
 
 
 def csp_directives(header: str) -> dict[str, set[str]]:

@@ -21,7 +21,7 @@ from werkzeug.routing import Rule
 from app.coins import ledger
 from app.core.db import transaction
 from app.extensions import limiter
-from tests.admin.conftest import csrf_token, sign_in
+from tests.fixtures.sign_in import csrf_token, sign_in
 
 HUGE = "9" * 30
 HOSTILE_TEXT = [

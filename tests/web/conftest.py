@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from datetime import date
 
 import pytest
@@ -12,15 +11,9 @@ from werkzeug.test import TestResponse
 from app.models.users import User
 from app.steps import sync as steps
 from app.steps.sync import IncomingRecord
-from tests.fixtures.factories import PASSWORD, totp_code
-
-_META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
-
-
-def csrf_from(html: str) -> str:
-    found = _META.search(html)
-    assert found, "no CSRF token on the page"
-    return found.group(1)
+from tests.fixtures.factories import PASSWORD
+from tests.fixtures.sign_in import csrf_from
+from tests.fixtures.sign_in import sign_in as sign_in_through_the_form
 
 
 class Member:
@@ -30,18 +23,7 @@ class Member:
         self.client = client
         self.user = user
         self._token: str | None = None
-        page = client.get("/login")
-        answer = client.post(
-            "/login",
-            data={"email": user.email, "password": password, "csrf_token": csrf_from(page.text)},
-        )
-        assert answer.status_code == 302, answer.text
-        if "/account/second-factor" in answer.headers["Location"]:
-            token = self.csrf_on("/account/second-factor")
-            passed = client.post(
-                "/account/second-factor", data={"code": totp_code(user), "csrf_token": token}
-            )
-            assert passed.status_code == 302, passed.text
+        sign_in_through_the_form(client, user.email, password)
 
     def csrf_on(self, path: str) -> str:
         return csrf_from(self.client.get(path).text)

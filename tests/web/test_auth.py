@@ -12,7 +12,7 @@ from app.core import mail
 from app.extensions import db
 from app.models.users import Referral, RefreshToken, User
 from tests.fixtures.factories import PASSWORD
-from tests.web.conftest import csrf_from
+from tests.fixtures.sign_in import csrf_from
 
 
 def post_form(client, path: str, data: dict, **kwargs):

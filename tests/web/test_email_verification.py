@@ -12,7 +12,8 @@ from app.core import mail
 from app.extensions import db
 from app.models.orders import Order
 from app.models.users import User
-from tests.web.conftest import Member, csrf_from
+from tests.fixtures.sign_in import csrf_from
+from tests.web.conftest import Member
 from tests.web.test_rewards import ADDRESS
 
 

@@ -9,8 +9,7 @@ import pytest
 from app.coins import ledger
 from app.core.db import transaction
 from app.fraud import review
-from tests.admin.conftest import sign_in
-from tests.api.conftest import Phone
+from tests.fixtures.sign_in import Phone, sign_in
 from tests.fraud.test_review import flag_a_day
 
 

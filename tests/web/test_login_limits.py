@@ -7,7 +7,7 @@ import itertools
 from app.accounts import accounts
 from app.core import mail
 from tests.fixtures.factories import PASSWORD
-from tests.web.conftest import csrf_from
+from tests.fixtures.sign_in import csrf_from
 
 FULLWIDTH = {c: chr(ord(c) + 0xFEE0) for c in "abcdefghijklmnopqrstuvwxyz"}
 

@@ -7,7 +7,7 @@ import json
 
 from app.extensions import db
 from app.models.sign_in import Passkey
-from tests.web.conftest import csrf_from
+from tests.fixtures.sign_in import csrf_from
 
 
 def _post_json(client, url: str, body: dict, token: str):

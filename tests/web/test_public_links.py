@@ -9,7 +9,7 @@ import pytest
 from app import create_app
 from app.config import Config, DevelopmentConfig
 from app.core import mail
-from tests.web.conftest import csrf_from
+from tests.fixtures.sign_in import csrf_from
 
 
 def links_in(body: str) -> list[str]:

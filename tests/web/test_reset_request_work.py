@@ -13,7 +13,7 @@ import pytest
 
 from app.accounts import accounts
 from app.core import background, mail
-from tests.web.conftest import csrf_from
+from tests.fixtures.sign_in import csrf_from
 
 
 @pytest.fixture

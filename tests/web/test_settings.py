@@ -20,7 +20,7 @@ from app.models.users import RefreshToken, User, UserAddress
 from app.models.wallet import CoinTransaction, Wallet
 from app.orders import cart, orders
 from tests.fixtures.factories import PASSWORD
-from tests.web.conftest import csrf_from
+from tests.fixtures.sign_in import csrf_from
 from tests.web.test_rewards import ADDRESS
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from app.extensions import db
 from app.models.users import User
 from tests.fixtures.factories import PASSWORD
-from tests.web.conftest import csrf_from
+from tests.fixtures.sign_in import csrf_from
 
 
 def replay(app, **cookies: str):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from app.core import mail
-from tests.web.conftest import csrf_from
+from tests.fixtures.sign_in import csrf_from
 
 ZERO_WIDTH_EIGHT = "\u200b" * 8
 
