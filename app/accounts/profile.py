@@ -60,6 +60,13 @@ def set_privacy(user: User, *, hidden: bool, show_full_name: bool) -> User:
     return user
 
 
+def set_order_emails(user: User, *, enabled: bool) -> User:
+    """Order e-mails on or off (the in-app notifications stay either way)."""
+    with transaction():
+        user.order_emails = bool(enabled)
+    return user
+
+
 # --- addresses -------------------------------------------------------------------------------
 
 

@@ -13,6 +13,7 @@ from app.backoffice import analytics_refresh, housekeeping
 from app.backoffice.settings import get_settings
 from app.catalog import shopify
 from app.coins import reconciliation
+from app.core import outbox
 from app.core.db import is_postgres, transaction
 from app.extensions import db
 from app.fraud import rescoring
@@ -138,6 +139,11 @@ def refresh_analytics(ctx: JobContext) -> JobOutcome:
     return JobOutcome(rows_touched=0, details={"refreshed": refreshed})
 
 
+def retry_outbox_mail(ctx: JobContext) -> JobOutcome:
+    report = outbox.retry_waiting(now=ctx.now)
+    return JobOutcome(rows_touched=report.attempted, details=report.as_details())
+
+
 JOBS: dict[str, JobSpec] = {
     spec.name: spec
     for spec in (
@@ -189,6 +195,13 @@ JOBS: dict[str, JobSpec] = {
             5,
             45,
             refresh_analytics,
+        ),
+        JobSpec(
+            "mail_outbox",
+            "Send again the e-mails (order updates) that could not be sent at the time.",
+            6,
+            0,
+            retry_outbox_mail,
         ),
     )
 }

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select, update
@@ -69,6 +69,11 @@ def describe(promo: PromoCode) -> str:
     if promo.kind == "percent":
         return f"{promo.value}% off"
     return f"{promo.value:,} coins off"
+
+
+def last_valid_day(promo: PromoCode) -> date | None:
+    """The last UTC day the code works (its end is exclusive)."""
+    return None if promo.ends_at is None else (promo.ends_at - timedelta(microseconds=1)).date()
 
 
 # --- admin ---------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from app.core.request_values import INT_MAX, query_int
 from app.extensions import db
 from app.models.orders import Order
 from app.orders import orders as order_service
+from app.orders import promo_codes
 from app.web import bp
 from app.web.rendering import WALLET_CHANGED, render_page
 
@@ -92,6 +93,7 @@ def order_detail(code: str):
         timeline=timeline(order),
         status_words=STATUS_WORDS,
         cancellable=order.status in order_service.MEMBER_CANCELLABLE,
+        discount=promo_codes.order_discount(order.id),
     )
 
 

@@ -155,6 +155,7 @@ def test_the_schedule_is_the_specs(app):
         "reconcile_wallets": "05:00 UTC",
         "cleanup_tokens": "05:30 UTC",
         "analytics_refresh": "05:45 UTC",
+        "mail_outbox": "06:00 UTC",
     }
 
 
@@ -173,6 +174,7 @@ def test_list_jobs_gives_next_and_last_runs(app):
         "reconcile_wallets",
         "cleanup_tokens",
         "analytics_refresh",
+        "mail_outbox",
     ]
     assert listed["leaderboards"].next_run_at == NOW + timedelta(days=1)
     assert listed["cleanup_tokens"].next_run_at == NOW + timedelta(hours=3, minutes=30)
