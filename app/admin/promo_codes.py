@@ -8,6 +8,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
 
 from app.admin import bp
@@ -20,7 +21,9 @@ from app.orders import promo_codes
 class PromoCodeForm(FlaskForm):
     code = StringField("Code", validators=[InputRequired(), Length(max=32)])
     kind = SelectField(
-        "What it does", choices=list(promo_codes.KIND_LABELS.items()), default="coins"
+        "What it does",
+        choices=[SelectChoice(value, label) for value, label in promo_codes.KIND_LABELS.items()],
+        default="coins",
     )
     value = IntegerField("Value", validators=[InputRequired(message="Enter a whole number.")])
     starts_on = DateField("Valid from (UTC)", validators=[Optional()])
