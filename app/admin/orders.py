@@ -15,6 +15,7 @@ from app.extensions import db
 from app.models.orders import ORDER_STATUSES, Order
 from app.models.users import User
 from app.orders import orders as order_service
+from app.orders import promo_codes
 
 PAGE_SIZE = 50
 ACTIONS = {
@@ -71,6 +72,7 @@ def order_detail(code: str):
         member=member,
         allowed=order_service.TRANSITIONS[order.status],
         actions=ACTIONS,
+        discount=promo_codes.order_discount(order.id),
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 
 from flask import flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField
@@ -58,7 +59,7 @@ FIELD_NAMES = {"starts_at": "starts_on", "ends_at": "ends_on"}
 
 
 @bp.get("/promo-codes")
-def promo_codes_list():
+def promo_codes_list() -> ResponseReturnValue:
     return render_template(
         "admin/promo_codes.html",
         rows=promo_codes.list_codes(),
@@ -69,7 +70,7 @@ def promo_codes_list():
 
 
 @bp.route("/promo-codes/new", methods=["GET", "POST"])
-def promo_code_new():
+def promo_code_new() -> ResponseReturnValue:
     form = PromoCodeForm()
     if form.validate_on_submit():
         try:
@@ -87,7 +88,7 @@ def promo_code_new():
 
 
 @bp.post("/promo-codes/<int:code_id>/active")
-def promo_code_active(code_id: int):
+def promo_code_active(code_id: int) -> ResponseReturnValue:
     active = request.form.get("active") == "1"
     promo = promo_codes.set_active(code_id, active, admin_id=current_user.id)
     flash(f"{promo.code} is {'active again' if promo.is_active else 'paused'}.", "info")

@@ -37,7 +37,7 @@ class PromoRedeemOut(Out):
     idempotent=True,
     tags=["wallet"],
 )
-def redeem_promo_code(body: PromoRedeemIn):
+def redeem_promo_code(body: PromoRedeemIn) -> tuple:
     user = current_member()
 
     def work() -> idempotency.Answer:

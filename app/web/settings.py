@@ -10,6 +10,7 @@ import json
 from datetime import date
 
 from flask import Response, flash, redirect, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required, logout_user
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, SelectField, StringField
@@ -151,7 +152,7 @@ def update_privacy():
 
 @bp.post("/settings/emails")
 @login_required
-def update_emails():
+def update_emails() -> ResponseReturnValue:
     form = EmailsForm()
     if form.validate_on_submit():
         profile.set_order_emails(current_user, enabled=bool(form.order_emails.data))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from flask import Response, abort, flash, redirect, request, stream_with_context, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 
 from app.coins import statements
@@ -84,7 +85,7 @@ def _wallet_page(*, promo_error: str | None = None, promo_value: str = "") -> Re
 
 @bp.post("/wallet/promo-code")
 @login_required
-def redeem_promo_code():
+def redeem_promo_code() -> ResponseReturnValue:
     typed = (request.form.get("code") or "").strip()[:64]
     if not typed:
         return _wallet_page(promo_error="Type the promo code.")

@@ -8,10 +8,13 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 
 from app.backoffice import analytics
+from app.coins import ledger
+from app.core.db import transaction
 from app.extensions import db
 from app.models.admin import AdminLog
 from app.models.promotions import PromoCode
-from app.orders import promo_codes
+from app.models.users import UserAddress
+from app.orders import orders, promo_codes
 from tests.admin.conftest import csrf_token
 
 NOW = datetime.now(UTC)
@@ -106,3 +109,20 @@ def test_analytics_count_redemptions_and_the_coins_codes_granted(
     assert (report.promo.discount_orders, report.promo.coins_off_orders) == (0, 0)
     assert 'data-metric="promo_coins_granted">210<' in page
     assert report.coins.issued == 0  # step, achievement and referral coins only
+
+
+def test_the_admin_order_page_names_the_code_and_the_coins_it_took_off(
+    app, admin, admin_client, member, make_product
+):
+    promo_codes.create_code({"code": "HALF", "kind": "percent", "value": 50}, admin_id=admin.id)
+    with transaction():
+        ledger.adjust_by_admin(member.id, 1000, "funds", admin_id=admin.id)
+    db.session.add(
+        UserAddress(user_id=member.id, is_default=True, line1="1 Way", city="Oslo", country="NO")
+    )
+    db.session.commit()
+    order = orders.place_order(member.id, [(make_product(coin_price=300).id, 1)], promo_code="HALF")
+
+    page = admin_client.get(f"/admin/orders/{order.order_code}").get_data(as_text=True)
+
+    assert "150 coins" in page and "<code>HALF</code>: \u2212150 of 300" in page

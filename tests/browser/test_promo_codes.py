@@ -45,9 +45,7 @@ def test_a_member_redeems_a_coin_code_on_a_phone(page: Page, member, admin, scre
 def test_a_member_applies_a_discount_code_at_checkout_on_a_phone(
     page: Page, member, admin, make_product
 ):
-    promo_codes.create_code(
-        {"code": "TWENTY", "kind": "percent", "value": 20}, admin_id=admin.id
-    )
+    promo_codes.create_code({"code": "TWENTY", "kind": "percent", "value": 20}, admin_id=admin.id)
     with transaction():
         ledger.adjust_by_admin(member.id, 2000, "gift", admin_id=admin.id)
     profile.add_address(member.id, {"line1": "1 Main Street", "city": "Berlin", "country": "DE"})
