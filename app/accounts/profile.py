@@ -19,6 +19,7 @@ from app.models.base import utcnow
 from app.models.cart import CartItem
 from app.models.gamification import Achievement, UserAchievement
 from app.models.linked_accounts import AccountDevice, SignupAddress
+from app.models.mail import OutboundMail
 from app.models.notifications import Notification
 from app.models.orders import Order
 from app.models.sign_in import SIGN_IN_METHODS
@@ -190,6 +191,7 @@ def export_data(user: User) -> dict[str, Any]:
             "status": user.status,
             "leaderboard_hidden": user.leaderboard_hidden,
             "show_full_name": user.show_full_name,
+            "order_emails": user.order_emails,
             "created_at": _iso(user.created_at),
             "last_login_at": _iso(user.last_login_at),
             "referred_by_code": (
@@ -371,6 +373,8 @@ def delete_account(user: User, password: str, *, now: datetime | None = None) ->
         for table in (
             CartItem,
             Notification,
+            # Queued mail holds the address and name; unsent mail to a deleted account stays so.
+            OutboundMail,
             IdempotencyKey,
             AccountDevice,
             SignupAddress,

@@ -34,6 +34,7 @@ class PromoRedeemOut(Out):
     "promo_code_not_first_order, promo_code_unknown, promo_code_wrong_kind …)",
     body=PromoRedeemIn,
     responses={201: PromoRedeemOut},
+    errors=(409,),
     idempotent=True,
     tags=["wallet"],
 )

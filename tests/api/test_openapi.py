@@ -56,6 +56,7 @@ def test_openapi_document_lists_every_spec_path(client):
         ("post", "/api/v1/friends/invitations/{friendship_id}/decline"),
         ("delete", "/api/v1/friends/{user_id}"),
         ("post", "/api/v1/friends/{user_id}/block"),
+        ("post", "/api/v1/promo-codes/redeem"),
     }
     listed = {(m, p) for p, ops in document["paths"].items() for m in ops}
     assert {op for op in listed if not op[1].startswith("/api/v1/admin/")} == expected

@@ -187,3 +187,14 @@ def test_the_jobs_page_shows_the_outbox(app, admin, placed):
 
     assert "mail_outbox" in page and 'id="mail-outbox"' in page
     assert 'data-outbox="sent">1<' in page
+
+
+def test_deleting_the_account_drops_its_queued_mail_and_mails_no_cancellation(app, member, placed):
+    from tests.fixtures.factories import PASSWORD
+
+    mail.outbox().clear()
+
+    profile.delete_account(member, PASSWORD, now=NOW)
+
+    assert mails_about(placed.order_code) == []
+    assert db.session.execute(select(OutboundMail)).first() is None
