@@ -19,6 +19,7 @@ from app.models.base import utcnow
 from app.models.cart import CartItem
 from app.models.gamification import Achievement, UserAchievement
 from app.models.linked_accounts import AccountDevice, SignupAddress
+from app.models.mail import OutboundMail
 from app.models.notifications import Notification
 from app.models.orders import Order
 from app.models.sign_in import SIGN_IN_METHODS
@@ -57,6 +58,13 @@ def set_privacy(user: User, *, hidden: bool, show_full_name: bool) -> User:
     with transaction():
         user.leaderboard_hidden = bool(hidden)
         user.show_full_name = bool(show_full_name)
+    return user
+
+
+def set_order_emails(user: User, *, enabled: bool) -> User:
+    """Order e-mails on or off (the in-app notifications stay either way)."""
+    with transaction():
+        user.order_emails = bool(enabled)
     return user
 
 
@@ -183,6 +191,7 @@ def export_data(user: User) -> dict[str, Any]:
             "status": user.status,
             "leaderboard_hidden": user.leaderboard_hidden,
             "show_full_name": user.show_full_name,
+            "order_emails": user.order_emails,
             "created_at": _iso(user.created_at),
             "last_login_at": _iso(user.last_login_at),
             "referred_by_code": (
@@ -364,6 +373,8 @@ def delete_account(user: User, password: str, *, now: datetime | None = None) ->
         for table in (
             CartItem,
             Notification,
+            # Queued mail holds the address and name; unsent mail to a deleted account stays so.
+            OutboundMail,
             IdempotencyKey,
             AccountDevice,
             SignupAddress,

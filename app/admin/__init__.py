@@ -35,6 +35,7 @@ SECTIONS = (
     ("admin.users", "Members"),
     ("admin.orders", "Orders"),
     ("admin.products", "Products"),
+    ("admin.promo_codes_list", "Promo codes"),
     ("admin.achievements", "Achievements"),
     ("admin.analytics", "Analytics"),
     ("admin.settings", "Settings"),
@@ -94,3 +95,4 @@ from app.admin import fraud, orders, overview, users  # noqa: E402,F401  (routes
 from app.admin import achievements, analytics, audit, jobs, products, settings  # noqa: E402,F401  # isort: skip
 from app.admin import tokens  # noqa: E402,F401  # isort: skip
 from app.admin import live  # noqa: E402,F401  # isort: skip
+from app.admin import promo_codes  # noqa: E402,F401  # isort: skip

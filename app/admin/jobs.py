@@ -10,6 +10,7 @@ from app import jobs as job_registry
 from app.admin import bp
 from app.admin.forms import arg_int
 from app.backoffice import job_runs
+from app.core import outbox
 
 HISTORY_SIZE = 50
 
@@ -28,6 +29,7 @@ def jobs() -> ResponseReturnValue:
         job_filter=name,
         before=before,
         highlight=arg_int("run", minimum=1),
+        outbox_counts=outbox.counts(),
     )
 
 

@@ -11,6 +11,7 @@ from app.admin.forms import arg_int, arg_str
 from app.core import csv_export
 from app.models.orders import ORDER_STATUSES
 from app.orders import orders as order_service
+from app.orders import promo_codes
 from app.orders import queries as order_queries
 
 PAGE_SIZE = 50
@@ -52,6 +53,7 @@ def order_detail(code: str) -> ResponseReturnValue:
         member=member,
         allowed=order_service.TRANSITIONS[order.status],
         actions=ACTIONS,
+        discount=promo_codes.order_discount(order.id),
     )
 
 

@@ -23,7 +23,7 @@ from app.catalog.browse import matching_products
 from app.core import idempotency
 from app.models.catalog import RewardProduct
 from app.models.orders import Order
-from app.orders import orders
+from app.orders import orders, promo_codes
 from app.orders import queries as order_queries
 
 
@@ -63,10 +63,13 @@ def list_products(query: ProductsQuery) -> ResponseReturnValue:
 
 
 def order_out(order: Order) -> OrderOut:
+    discount = promo_codes.order_discount(order.id)
     return OrderOut(
         order_code=order.order_code,
         status=order.status,
         total_coins=order.total_coins,
+        promo_code=discount.code if discount else None,
+        discount_coins=discount.coins_off if discount else 0,
         items=[
             OrderItemOut(
                 product_id=item.product_id,
@@ -103,6 +106,7 @@ def place_order(body: OrderIn) -> ResponseReturnValue:
             [(line.product_id, line.quantity) for line in body.items],
             address_id=body.address_id,
             shipping_address=body.shipping_address.model_dump() if body.shipping_address else None,
+            promo_code=body.promo_code,
         )
         return idempotency.Answer(201, order_out(order).model_dump(mode="json"))
 

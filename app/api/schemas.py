@@ -352,6 +352,9 @@ class OrderIn(BodyIn):
     items: Annotated[list[OrderLineIn], Field(min_length=1, max_length=20)]
     address_id: Annotated[int, Field(ge=1, le=MAX_ID)] | None = None
     shipping_address: AddressIn | None = None
+    promo_code: Annotated[
+        str | None, Field(max_length=64, description="A discount code: its coins come off")
+    ] = None
 
     @model_validator(mode="after")
     def _one_address(self) -> OrderIn:
@@ -371,6 +374,9 @@ class OrderOut(Out):
     order_code: str
     status: Literal["pending", "processing", "shipped", "delivered", "cancelled", "refunded"]
     total_coins: int
+    # With a promo code: the code and the coins it took off (total_coins is after it).
+    promo_code: str | None = None
+    discount_coins: int = 0
     items: list[OrderItemOut]
     created_at: datetime
     tracking_number: str | None

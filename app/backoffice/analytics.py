@@ -21,6 +21,7 @@ from app.core.errors import ValidationFailed
 from app.extensions import db
 from app.models.catalog import RewardProduct
 from app.models.orders import Order, OrderItem, OrderStatus
+from app.models.promotions import PromoRedemption
 from app.models.steps import CaseStatus, StepRecord, StepValidation
 from app.models.users import User
 from app.models.wallet import CoinTransaction
@@ -88,6 +89,14 @@ class Funnel:
 
 
 @dataclass(frozen=True)
+class PromoNumbers:
+    redemptions: int  # every use of a code in the range
+    discount_orders: int  # of them, orders that had coins taken off
+    coins_granted: int  # by coin codes, from the ledger (promo_credit)
+    coins_off_orders: int  # taken off orders by discount codes
+
+
+@dataclass(frozen=True)
 class Analytics:
     start: date
     end: date
@@ -97,6 +106,7 @@ class Analytics:
     review: ReviewNumbers
     top_products: list[TopProduct]
     funnel: Funnel
+    promo: PromoNumbers
 
     @property
     def active_member_days(self) -> int:
@@ -237,11 +247,25 @@ def _funnel(start: date, end: date) -> Funnel:
     return Funnel(*(int(value) for value in row))
 
 
+def _promo_numbers(start: date, end: date, granted: int) -> PromoNumbers:
+    row = db.session.execute(
+        select(
+            func.count(PromoRedemption.id),
+            func.count(PromoRedemption.order_id),
+            func.coalesce(
+                func.sum(case((PromoRedemption.order_id.is_not(None), PromoRedemption.coins))), 0
+            ),
+        ).where(_created_between(PromoRedemption.created_at, start, end))
+    ).one()
+    return PromoNumbers(int(row[0]), int(row[1]), granted, int(row[2]))
+
+
 def analytics(start: date, end: date, *, top: int = TOP_PRODUCTS) -> Analytics:
     check_range(start, end)
     steps = _step_days(start, end)
     coin_days: dict[date, dict[str, int]] = {}
     totals = dict.fromkeys(("issued", "spent", "frozen", "released", "refunded", "adjusted"), 0)
+    granted = 0
     for day, kind, amount, frozen in _coin_movements(start, end):
         bucket = coin_days.setdefault(day, {"issued": 0, "spent": 0, "frozen": 0})
         if kind in ISSUING_TYPES:
@@ -259,6 +283,8 @@ def analytics(start: date, end: date, *, top: int = TOP_PRODUCTS) -> Analytics:
             totals["refunded"] += amount
         elif kind == "admin_adjustment":
             totals["adjusted"] += amount
+        elif kind == "promo_credit":
+            granted += amount
     days = []
     for offset in range((end - start).days + 1):
         day = start + timedelta(days=offset)
@@ -283,4 +309,5 @@ def analytics(start: date, end: date, *, top: int = TOP_PRODUCTS) -> Analytics:
         review=_review_numbers(start, end),
         top_products=_top_products(start, end, top),
         funnel=_funnel(start, end),
+        promo=_promo_numbers(start, end, granted),
     )

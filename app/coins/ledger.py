@@ -26,7 +26,7 @@ from app.extensions import db
 from app.models.base import utcnow
 from app.models.wallet import CoinTransaction, Wallet
 
-EARNING_TYPES = ("step_reward", "achievement_reward", "referral_bonus")
+EARNING_TYPES = ("step_reward", "achievement_reward", "referral_bonus", "promo_credit")
 
 
 @dataclass(frozen=True)
@@ -442,20 +442,47 @@ def award_referral_bonus(
     )
 
 
+def credit_promo_code(
+    user_id: int, redemption_id: int, code: str, coins: int, *, now: datetime | None = None
+) -> CoinTransaction:
+    """Coins granted by a promo code; the code is the row's reference. Once per redemption."""
+    _positive(coins, "A promo code grant")
+    return _post(
+        user_id,
+        transaction_type="promo_credit",
+        amount=coins,
+        frozen_change=0,
+        earned=coins,
+        description=f"Promo code {code}",
+        reference_type="promo_code",
+        reference_id=code,
+        ledger_key=f"promo:{redemption_id}",
+        now=now,
+    )
+
+
 # --- orders: freeze, release, spend, refund ------------------------------------------------
 
 
 def freeze_for_order(
-    user_id: int, order_id: int, order_code: str, coins: int, *, now: datetime | None = None
+    user_id: int,
+    order_id: int,
+    order_code: str,
+    coins: int,
+    *,
+    promo_code: str | None = None,
+    now: datetime | None = None,
 ) -> CoinTransaction:
-    """Checkout: move coins from available to frozen (TigerBeetle's pending transfer)."""
+    """Checkout: move coins from available to frozen (TigerBeetle's pending transfer).
+    `coins` is the total after any promo-code discount; the code is named in the history."""
     _positive(coins, "An order total")
+    with_code = f" (promo code {promo_code})" if promo_code else ""
     return _post(
         user_id,
         transaction_type="order_freeze",
         amount=-coins,
         frozen_change=coins,
-        description=f"Coins held for order {order_code}",
+        description=f"Coins held for order {order_code}{with_code}",
         reference_type="order",
         reference_id=str(order_id),
         ledger_key=f"order:{order_id}:freeze",

@@ -25,6 +25,8 @@ class Mail:
     to: str
     subject: str
     body: str
+    # An HTML alternative to the plain-text body, when there is one.
+    html: str | None = None
 
 
 class MailNotSent(Exception):
@@ -47,8 +49,8 @@ def send_later(task: Callable[..., None], *args: Any) -> None:
     background.submit(task, *args)
 
 
-def send(to: str, subject: str, body: str) -> None:
-    mail = Mail(to=to, subject=subject, body=body)
+def send(to: str, subject: str, body: str, *, html: str | None = None) -> None:
+    mail = Mail(to=to, subject=subject, body=body, html=html)
     backend = current_app.config.get("MAIL_BACKEND", "console")
     if backend == "memory":
         _memory_outbox().append(mail)
@@ -73,6 +75,8 @@ def _send_smtp(mail: Mail) -> None:
     message["To"] = mail.to
     message["Subject"] = mail.subject
     message.set_content(mail.body)
+    if mail.html:
+        message.add_alternative(mail.html, subtype="html")
     try:
         with smtplib.SMTP(config["MAIL_SERVER"], int(config["MAIL_PORT"]), timeout=10) as smtp:
             if config.get("MAIL_USE_TLS"):

@@ -8,6 +8,7 @@ from app.backoffice import housekeeping
 from app.backoffice.settings import get_settings
 from app.catalog import shopify
 from app.coins import reconciliation
+from app.core import outbox
 from app.core.db import transaction
 from app.fraud import rescoring
 from app.gamification import achievement_repair, leaderboards
@@ -119,6 +120,11 @@ def clean_up_tokens(ctx: JobContext) -> JobOutcome:
     )
 
 
+def retry_outbox_mail(ctx: JobContext) -> JobOutcome:
+    report = outbox.retry_waiting(now=ctx.now)
+    return JobOutcome(rows_touched=report.attempted, details=report.as_details())
+
+
 JOBS: dict[str, JobSpec] = {
     spec.name: spec
     for spec in (
@@ -163,6 +169,13 @@ JOBS: dict[str, JobSpec] = {
             5,
             30,
             clean_up_tokens,
+        ),
+        JobSpec(
+            "mail_outbox",
+            "Send again the e-mails (order updates) that could not be sent at the time.",
+            6,
+            0,
+            retry_outbox_mail,
         ),
     )
 }

@@ -14,8 +14,10 @@ from app.models.catalog import RewardProduct
 from app.models.gamification import Achievement, LeaderboardEntry, UserAchievement
 from app.models.jobs import JobLock
 from app.models.linked_accounts import AccountDevice, ReferralHold, SignupAddress
+from app.models.mail import OutboundMail
 from app.models.notifications import Notification
 from app.models.orders import Order, OrderItem
+from app.models.promotions import PromoCode, PromoRedemption
 from app.models.sign_in import (
     EmailCode,
     ExternalIdentity,
@@ -48,7 +50,10 @@ __all__ = [
     "Notification",
     "Order",
     "OrderItem",
+    "OutboundMail",
     "Passkey",
+    "PromoCode",
+    "PromoRedemption",
     "RecoveryCode",
     "Referral",
     "ReferralHold",

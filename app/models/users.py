@@ -57,6 +57,8 @@ class User(UserMixin, Timestamps, Base):
     show_full_name: Mapped[bool] = mapped_column(
         Boolean, default=False, server_default=text("false")
     )
+    # Order placed / shipped / delivered / cancelled / refunded by e-mail too (in-app always).
+    order_emails: Mapped[bool] = mapped_column(Boolean, default=True, server_default=text("true"))
     # Bumped on password change so every other browser session ends.
     session_version: Mapped[int] = mapped_column(Integer, default=1, server_default=text("1"))
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

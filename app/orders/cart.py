@@ -159,6 +159,7 @@ def checkout(
     address_id: int | None = None,
     new_address: dict[str, Any] | None = None,
     save_address: bool = False,
+    promo_code: str | None = None,
     now: datetime | None = None,
 ) -> Order:
     """Order everything in the cart (reserving stock, freezing coins), then empty it.
@@ -186,6 +187,7 @@ def checkout(
             [(line.product.id, line.quantity) for line in cart.lines],
             address_id=address_id if shipping is None else None,
             shipping_address=shipping,
+            promo_code=promo_code,
             now=now,
         )
         db.session.execute(delete(CartItem).where(CartItem.user_id == user_id))

@@ -28,6 +28,7 @@ from app.models.base import utcnow
 from app.models.catalog import RewardProduct
 from app.models.orders import Order, OrderItem, OrderStatus
 from app.models.users import User, UserAddress
+from app.orders import order_mail, promo_codes
 
 TRANSITIONS: dict[str, frozenset[OrderStatus]] = {
     OrderStatus.PENDING: frozenset({OrderStatus.PROCESSING, OrderStatus.CANCELLED}),
@@ -148,10 +149,12 @@ def place_order(
     *,
     address_id: int | None = None,
     shipping_address: dict[str, Any] | None = None,
+    promo_code: str | None = None,
     now: datetime | None = None,
 ) -> Order:
     """Checkout: reserve stock, freeze coins, create the order — all or nothing. Only with a
-    confirmed e-mail address (EmailNotVerified otherwise)."""
+    confirmed e-mail address (EmailNotVerified otherwise). A `promo_code` takes its coins
+    off the total before the freeze (PromoCodeRejected says why it cannot)."""
     member = db.session.get(User, user_id)
     if member is None:
         raise NotFound("No such member.")
@@ -220,14 +223,21 @@ def place_order(
                     created_at=when,
                 )
             )
-        ledger.freeze_for_order(user_id, order.id, order.order_code, total, now=when)
+        used_code = None
+        if promo_code and promo_code.strip():
+            promo_codes.apply_discount(order, promo_code, now=when)
+            used_code = promo_codes.normalise(promo_code)
+        ledger.freeze_for_order(
+            user_id, order.id, order.order_code, order.total_coins, promo_code=used_code, now=when
+        )
         notify(
             user_id,
             "order",
             f"Order {order.order_code} placed",
-            f"{total} coins are held until it ships.",
+            f"{order.total_coins} coins are held until it ships.",
             link=f"/orders/{order.order_code}",
         )
+        order_mail.queue_order_mail(order, "placed")
     return order
 
 
@@ -349,6 +359,7 @@ def _apply(order: Order, new_status: str, *, now: datetime, note: str | None = N
         _status_message(new_status, coins, order.tracking_number),
         link=f"/orders/{code}",
     )
+    order_mail.queue_order_mail(order, new_status)
 
 
 def _status_message(status: str, coins: int, tracking: str | None) -> str:

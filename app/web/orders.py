@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 from app.core.request_values import INT_MAX, query_int
 from app.models.orders import Order
 from app.orders import orders as order_service
+from app.orders import promo_codes
 from app.orders import queries as order_queries
 from app.web import bp
 from app.web.rendering import render_page
@@ -86,6 +87,7 @@ def order_detail(code: str) -> ResponseReturnValue:
         timeline=timeline(order),
         status_words=STATUS_WORDS,
         cancellable=order.status in order_service.MEMBER_CANCELLABLE,
+        discount=promo_codes.order_discount(order.id),
     )
 
 

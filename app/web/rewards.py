@@ -6,7 +6,8 @@ from flask import Response, flash, redirect, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, RadioField
+from wtforms import BooleanField, RadioField, StringField
+from wtforms.validators import Length, Optional
 
 from app.accounts import profile
 from app.backoffice.settings import get_settings
@@ -19,6 +20,7 @@ from app.core.errors import (
 )
 from app.core.request_values import INT_MAX, OutOfRange, form_int, is_htmx, parse_int, query_int
 from app.orders import cart as cart_service
+from app.orders import promo_codes
 from app.web import bp
 from app.web.forms import AddressFields, apply_errors
 from app.web.rendering import CART_CHANGED, render_page, safe_next
@@ -140,12 +142,30 @@ class CheckoutForm(AddressFields, FlaskForm):
 
     address_id = RadioField("Ship to", validate_choice=False)
     save_address = BooleanField("Save this address for next time", default=True)
+    promo_code = StringField("Promo code", validators=[Optional(), Length(max=32)])
+
+
+def _discount(form: CheckoutForm) -> promo_codes.Discount | None:
+    """What the typed code takes off the cart now; its refusal goes next to the field."""
+    typed = (form.promo_code.data or "").strip()
+    if not typed or form.promo_code.errors:
+        return None
+    try:
+        return promo_codes.preview_discount(
+            current_user.id, typed, cart_service.get(current_user.id).total
+        )
+    except promo_codes.PromoCodeRejected as exc:
+        form.promo_code.errors = [*form.promo_code.errors, exc.message]
+        return None
 
 
 def _render_checkout(
     form: CheckoutForm, *, status: int = 200, problem: str | None = None
 ) -> Response:
     saved = profile.addresses(current_user.id)
+    discount = _discount(form)
+    if form.promo_code.errors and status == 200:
+        status = 422
     return render_page(
         "web/checkout.html",
         status=status,
@@ -154,6 +174,7 @@ def _render_checkout(
         problem=problem,
         problem_in_cart=status == 409,
         new_address=NEW_ADDRESS,
+        discount=discount,
         **_cart_context(),
     )
 
@@ -172,13 +193,18 @@ def checkout() -> ResponseReturnValue:
         return _render_checkout(form)
     if not form.validate_on_submit():
         return _render_checkout(form, status=422)
+    if request.form.get("action") == "apply_code":
+        # "Apply": show the discounted total (or why not); nothing is ordered yet.
+        return _render_checkout(form)
     choice = form.address_id.data or (str(saved[0].id) if saved else NEW_ADDRESS)
+    promo_code = (form.promo_code.data or "").strip() or None
     try:
         if choice == NEW_ADDRESS:
             order = cart_service.checkout(
                 current_user.id,
                 new_address=form.address(),
                 save_address=bool(form.save_address.data),
+                promo_code=promo_code,
             )
         else:
             try:
@@ -187,7 +213,12 @@ def checkout() -> ResponseReturnValue:
                 address_id = None
             if address_id is None or address_id < 1:
                 raise ValidationFailed("Choose where to ship your order.")
-            order = cart_service.checkout(current_user.id, address_id=address_id)
+            order = cart_service.checkout(
+                current_user.id, address_id=address_id, promo_code=promo_code
+            )
+    except promo_codes.PromoCodeRejected:
+        # Shown next to the field by the preview the page re-runs.
+        return _render_checkout(form, status=422)
     except EmailNotVerified as exc:
         return _render_checkout(form, status=403, problem=exc.message)
     except InsufficientCoins as exc:

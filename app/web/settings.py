@@ -37,6 +37,12 @@ class PrivacyForm(FlaskForm):
     show_full_name = BooleanField("Show my full name on leaderboards (instead of “Mia M.”)")
 
 
+class EmailsForm(FlaskForm):
+    order_emails = BooleanField(
+        "E-mail me when an order is placed, shipped, delivered, cancelled or refunded"
+    )
+
+
 class PasswordForm(FlaskForm):
     current_password = PasswordField("Current password", validators=[DataRequired()])
     password = PasswordField(
@@ -90,11 +96,15 @@ def render_settings(status: int = 200, **forms: FlaskForm) -> Response:
         leaderboard_hidden=current_user.leaderboard_hidden,
         show_full_name=current_user.show_full_name,
     )
+    emails_form = forms.get("emails_form") or EmailsForm(
+        formdata=None, order_emails=current_user.order_emails
+    )
     return render_page(
         "web/settings.html",
         status=status,
         profile_form=profile_form,
         privacy_form=privacy_form,
+        emails_form=emails_form,
         password_form=forms.get("password_form") or PasswordForm(formdata=None),
         address_form=forms.get("address_form")
         or AddressForm(formdata=None, prefix="address", recipient_name=current_user.full_name),
@@ -138,6 +148,20 @@ def update_privacy() -> ResponseReturnValue:
         flash("Your leaderboard privacy is saved.", "success")
         return redirect(url_for("web.settings") + "#privacy")
     return render_settings(422, privacy_form=form)
+
+
+@bp.post("/settings/emails")
+@login_required
+def update_emails() -> ResponseReturnValue:
+    form = EmailsForm()
+    if form.validate_on_submit():
+        profile.set_order_emails(current_user, enabled=bool(form.order_emails.data))
+        flash(
+            "Order e-mails are on." if form.order_emails.data else "Order e-mails are off.",
+            "success",
+        )
+        return redirect(url_for("web.settings") + "#emails")
+    return render_settings(422, emails_form=form)
 
 
 @bp.post("/settings/addresses")

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from flask import Response, abort, request, stream_with_context
+from flask import Response, abort, flash, redirect, request, stream_with_context, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 
 from app.coins import statements
 from app.coins.statements import LedgerFilter
 from app.core.request_values import date_range, query_int
+from app.orders import promo_codes
 from app.steps import sync as steps
 from app.web import bp
 from app.web.charts import balance_chart
@@ -42,6 +43,10 @@ def _query_args(filters: LedgerFilter) -> dict[str, str]:
 @bp.get("/wallet")
 @login_required
 def wallet() -> ResponseReturnValue:
+    return _wallet_page()
+
+
+def _wallet_page(*, promo_error: str | None = None, promo_value: str = "") -> Response:
     filters, errors = _filters()
     before = query_int("before", minimum=1)
     page = statements.page(
@@ -60,6 +65,8 @@ def wallet() -> ResponseReturnValue:
         "type_labels": statements.TYPE_LABELS,
         "is_filtered": bool(_query_args(filters)),
         "timezone": current_user.timezone,
+        "promo_error": promo_error,
+        "promo_value": promo_value,
     }
     if before is not None and wants_fragment():
         # The next page of an infinite scroll: only more rows.
@@ -70,7 +77,28 @@ def wallet() -> ResponseReturnValue:
     )
     context["matching"] = statements.count(current_user.id, filters, timezone=current_user.timezone)
     context["chart"] = balance_chart(history) if len(history) > 1 else None
-    return render_page("web/wallet.html", "ledger", status=422 if errors else 200, **context)
+    status = 422 if errors or promo_error else 200
+    return render_page(
+        "web/wallet.html", None if promo_error else "ledger", status=status, **context
+    )
+
+
+@bp.post("/wallet/promo-code")
+@login_required
+def redeem_promo_code() -> ResponseReturnValue:
+    typed = (request.form.get("code") or "").strip()[:64]
+    if not typed:
+        return _wallet_page(promo_error="Type the promo code.")
+    try:
+        redemption = promo_codes.redeem_coins(current_user.id, typed)
+    except promo_codes.PromoCodeRejected as exc:
+        return _wallet_page(promo_error=exc.message, promo_value=typed)
+    flash(
+        f"Promo code {promo_codes.normalise(typed)}: {redemption.coins:,} coins are in your "
+        "wallet.",
+        "success",
+    )
+    return redirect(url_for("web.wallet"))
 
 
 @bp.get("/wallet/export.csv")

@@ -154,6 +154,7 @@ def test_the_schedule_is_the_specs(app):
         "shopify_sync": "04:00 UTC",
         "reconcile_wallets": "05:00 UTC",
         "cleanup_tokens": "05:30 UTC",
+        "mail_outbox": "06:00 UTC",
     }
 
 
@@ -171,6 +172,7 @@ def test_list_jobs_gives_next_and_last_runs(app):
         "shopify_sync",
         "reconcile_wallets",
         "cleanup_tokens",
+        "mail_outbox",
     ]
     assert listed["leaderboards"].next_run_at == NOW + timedelta(days=1)
     assert listed["cleanup_tokens"].next_run_at == NOW + timedelta(hours=3, minutes=30)
