@@ -14,7 +14,7 @@ from app.core.db import transaction
 from app.extensions import db
 from app.orders import cart, promo_codes
 from tests.browser.conftest import PHONE, sign_in_admin
-from tests.browser.test_member_journeys import sign_in
+from tests.fixtures.sign_in import sign_in_page
 
 PHONES = [{"width": 390, "height": 844}, PHONE]
 OVERFLOW = "document.documentElement.scrollWidth - window.innerWidth"
@@ -25,7 +25,7 @@ def test_a_member_redeems_a_coin_code_on_a_phone(page: Page, member, admin, scre
     promo_codes.create_code({"code": "STEPS-50", "kind": "coins", "value": 50}, admin_id=admin.id)
     db.session.commit()
     page.set_viewport_size(screen)
-    sign_in(page, member.email)
+    sign_in_page(page, member.email)
     page.goto("/wallet")
     assert page.evaluate(OVERFLOW) <= 0
 
@@ -53,7 +53,7 @@ def test_a_member_applies_a_discount_code_at_checkout_on_a_phone(
     cart.add(member.id, bottle.id, 2)
     db.session.commit()
     page.set_viewport_size(PHONES[0])
-    sign_in(page, member.email)
+    sign_in_page(page, member.email)
     page.goto("/checkout")
     assert page.evaluate(OVERFLOW) <= 0
 
