@@ -25,7 +25,7 @@ from app.config import TestingConfig
 from app.core import background
 from app.extensions import db
 
-pytest_plugins = ["tests.fixtures.factories", "tests.fixtures.oidc"]
+pytest_plugins = ["tests.fixtures.factories", "tests.fixtures.oidc", "tests.fixtures.variants"]
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "").strip()
 ON_POSTGRES = TEST_DATABASE_URL.startswith("postgresql")
