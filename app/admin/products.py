@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
@@ -17,6 +18,7 @@ from app.catalog import manage as catalog_admin
 from app.catalog import variants as catalog_variants
 from app.core.errors import Conflict, DomainError, NotFound, ValidationFailed
 from app.core.request_values import INT_MAX, OutOfRange, parse_int
+from app.models.catalog import ProductVariant, RewardProduct
 
 PAGE_SIZE = 50
 
@@ -51,28 +53,27 @@ class VariantForm(FlaskForm):
     is_active = BooleanField("Active", default=True)
 
 
-def _variant_forms(product, failed: VariantForm | None = None) -> list[VariantForm]:
+def _variant_forms(
+    product: RewardProduct, failed: VariantForm | None = None
+) -> list[tuple[VariantForm, ProductVariant | None]]:
     """A filled form per existing variant, plus an empty one to add; `failed` replaces its
     own row so the admin sees what was typed and why it was refused."""
-    forms = []
+    rows: list[tuple[VariantForm, ProductVariant | None]] = []
     for variant in product.variants:
         prefix = f"v{variant.id}"
         if failed is not None and failed._prefix == f"{prefix}-":
-            form = failed
-        else:
-            form = VariantForm(prefix=prefix, formdata=None, obj=variant)
-            form.coin_price.data = str(variant.coin_price)
-            form.stock.data = str(variant.stock)
-        form.variant = variant
-        forms.append(form)
-    new = failed if failed is not None and failed._prefix == "new-" else None
-    new = new or VariantForm(prefix="new", formdata=None)
-    new.variant = None
-    forms.append(new)
-    return forms
+            rows.append((failed, variant))
+            continue
+        form = VariantForm(prefix=prefix, formdata=None, obj=variant)
+        form.coin_price.data = str(variant.coin_price)
+        form.stock.data = str(variant.stock)
+        rows.append((form, variant))
+    adding = failed if failed is not None and failed._prefix == "new-" else None
+    rows.append((adding or VariantForm(prefix="new", formdata=None), None))
+    return rows
 
 
-def _variant_values(form: VariantForm) -> dict:
+def _variant_values(form: VariantForm) -> dict[str, object]:
     return {
         "title": form.title.data,
         "sku": form.sku.data,
@@ -187,7 +188,7 @@ def product_edit(product_id: int):
 
 @bp.post("/products/<int:product_id>/variants")
 @bp.post("/products/<int:product_id>/variants/<int:variant_id>")
-def product_variant_save(product_id: int, variant_id: int | None = None):
+def product_variant_save(product_id: int, variant_id: int | None = None) -> ResponseReturnValue:
     """Add a variant (no id) or save one variant's row of the product page."""
     try:
         product = catalog_admin.get_product(product_id)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask import Response
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
@@ -85,7 +86,7 @@ def list_products(query: ProductsQuery):
     errors=(404,),
     tags=["catalogue"],
 )
-def get_product(product_id: int):
+def get_product(product_id: int) -> tuple[Response, int]:
     p = catalogue.active_product(product_id)
     return reply(
         ProductDetailOut(
@@ -139,7 +140,7 @@ def cart_out(user_id: int) -> CartOut:
     responses={200: CartOut},
     tags=["orders"],
 )
-def get_cart():
+def get_cart() -> tuple[Response, int]:
     return reply(cart_out(current_member().id))
 
 
@@ -154,7 +155,7 @@ def get_cart():
     errors=(404, 409),
     tags=["orders"],
 )
-def add_cart_item(body: CartItemIn):
+def add_cart_item(body: CartItemIn) -> tuple[Response, int]:
     user = current_member()
     cart.add(user.id, body.product_id, body.quantity, variant_id=body.variant_id)
     return reply(cart_out(user.id), 201)

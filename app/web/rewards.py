@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, request, url_for
+from flask import Response, flash, redirect, request, url_for
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, RadioField
@@ -58,7 +58,7 @@ def _render_product(
     status: int = 200,
     variant_error: str | None = None,
     chosen: int | None = None,
-):
+) -> Response:
     item = catalogue.active_product(product_id)
     return render_page(
         "web/product.html",

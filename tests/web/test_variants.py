@@ -95,3 +95,16 @@ def test_a_product_without_variants_still_adds_as_before(signed_in, make_product
     assert 'name="variant_id"' not in page
     assert answer.status_code == 302
     assert db.session.execute(select(CartItem.quantity, CartItem.variant_id)).one() == (2, None)
+
+
+def test_the_catalogue_sends_a_product_with_variants_to_its_page_to_choose(
+    signed_in, make_variant_product, make_product
+):
+    shirt = make_variant_product()
+    bottle = make_product("Bottle", coin_price=100)
+
+    page = signed_in.get("/rewards").text
+
+    assert f'<a href="/rewards/{shirt.id}" role="button" class="small outline">Choose' in page
+    assert f'action="/cart/add/{shirt.id}"' not in page
+    assert f'action="/cart/add/{bottle.id}"' in page
