@@ -68,8 +68,9 @@ def chosen_variant(product: RewardProduct, variant_id: int | None) -> ProductVar
     return variant
 
 
-def reserve(variant_id: int, product_id: int, quantity: int) -> bool:
-    """Take `quantity` units off the variant, never below 0; False when too few are left."""
+def reserve(variant_id: int, quantity: int) -> bool:
+    """Take `quantity` units off the variant, never below 0; False when too few are left.
+    The caller then moves the products' totals (`move_product_totals`)."""
     taken = db.session.execute(
         update(ProductVariant)
         .where(
@@ -79,34 +80,32 @@ def reserve(variant_id: int, product_id: int, quantity: int) -> bool:
         )
         .values(stock=ProductVariant.stock - quantity)
     ).rowcount
-    if taken != 1:
-        return False
-    # The product's total is a summary of its variants; it follows, floored at 0.
-    db.session.execute(
-        update(RewardProduct)
-        .where(RewardProduct.id == product_id)
-        .values(
-            stock_quantity=case(
-                (RewardProduct.stock_quantity >= quantity, RewardProduct.stock_quantity - quantity),
-                else_=0,
-            )
-        )
-    )
-    return True
+    return taken == 1
 
 
-def restore(variant_id: int, product_id: int, quantity: int) -> None:
-    """Put a cancelled order's units back on the variant (and the product's total)."""
+def restore(variant_id: int, quantity: int) -> None:
+    """Put a cancelled order's units back on the variant."""
     db.session.execute(
         update(ProductVariant)
         .where(ProductVariant.id == variant_id)
         .values(stock=ProductVariant.stock + quantity)
     )
-    db.session.execute(
-        update(RewardProduct)
-        .where(RewardProduct.id == product_id)
-        .values(stock_quantity=RewardProduct.stock_quantity + quantity)
-    )
+
+
+def move_product_totals(changes: Mapping[int, int]) -> None:
+    """Follow reserved (-) or restored (+) variant units on their products' totals.
+
+    Called after every variant row of the transaction is locked, in product id order: with
+    variants before products everywhere, two checkouts never wait on each other in a circle.
+    The total is a summary, floored at 0.
+    """
+    for product_id in sorted(changes):
+        moved = RewardProduct.stock_quantity + changes[product_id]
+        db.session.execute(
+            update(RewardProduct)
+            .where(RewardProduct.id == product_id)
+            .values(stock_quantity=case((moved >= 0, moved), else_=0))
+        )
 
 
 def fresh_stock(variant_id: int) -> int:

@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select, update
+from sqlalchemy.orm import selectinload
 
 from app.accounts import email_verification
 from app.backoffice.audit import record_admin_action
@@ -153,10 +154,22 @@ def _chosen_variants(
     return chosen
 
 
+def _lock_order_key(key: LineKey) -> tuple[int, int]:
+    return key[0], key[1] or 0
+
+
+def _variant_totals(lines: dict[LineKey, int], *, sign: int) -> dict[int, int]:
+    totals: dict[int, int] = {}
+    for (product_id, variant_id), quantity in lines.items():
+        if variant_id is not None:
+            totals[product_id] = totals.get(product_id, 0) + sign * quantity
+    return totals
+
+
 def _reserve(key: LineKey, quantity: int, product: RewardProduct) -> None:
     product_id, variant_id = key
     if variant_id is not None:
-        if not variants.reserve(variant_id, product_id, quantity):
+        if not variants.reserve(variant_id, quantity):
             raise OutOfStock(
                 f"Only {variants.fresh_stock(variant_id)} of “{product.title}” in that "
                 "option left.",
@@ -201,7 +214,9 @@ def place_order(
         products = {
             p.id: p
             for p in db.session.execute(
-                select(RewardProduct).where(RewardProduct.id.in_({pid for pid, _ in merged}))
+                select(RewardProduct)
+                .where(RewardProduct.id.in_({pid for pid, _ in merged}))
+                .options(selectinload(RewardProduct.variants))
             ).scalars()
         }
         missing = sorted(
@@ -214,8 +229,9 @@ def place_order(
             )
         chosen = _chosen_variants(merged, products)
         # Sorted by id so two checkouts lock the same rows in the same order.
-        for key in sorted(merged, key=lambda k: (k[0], k[1] or 0)):
+        for key in sorted(merged, key=_lock_order_key):
             _reserve(key, merged[key], products[key[0]])
+        variants.move_product_totals(_variant_totals(merged, sign=-1))
         prices = {
             key: variant.coin_price if variant is not None else products[key[0]].coin_price
             for key, variant in chosen.items()
@@ -349,15 +365,21 @@ def _apply(order: Order, new_status: str, *, now: datetime, note: str | None = N
         )
     code, coins = order.order_code, order.total_coins
     if new_status == "cancelled":
+        returned: dict[LineKey, int] = {}
         for item in order.items:
-            if item.variant_id is not None:
-                variants.restore(item.variant_id, item.product_id, item.quantity)
+            key = (item.product_id, item.variant_id)
+            returned[key] = returned.get(key, 0) + item.quantity
+        # The same lock order as checkout: lines by id, then the variants' product totals.
+        for key in sorted(returned, key=_lock_order_key):
+            if key[1] is not None:
+                variants.restore(key[1], returned[key])
                 continue
             db.session.execute(
                 update(RewardProduct)
-                .where(RewardProduct.id == item.product_id)
-                .values(stock_quantity=RewardProduct.stock_quantity + item.quantity)
+                .where(RewardProduct.id == key[0])
+                .values(stock_quantity=RewardProduct.stock_quantity + returned[key])
             )
+        variants.move_product_totals(_variant_totals(returned, sign=1))
         ledger.release_for_order(order.user_id, order.id, code, coins, now=now)
         order.cancelled_at = now
     elif new_status == "processing":

@@ -159,6 +159,46 @@ def test_concurrent_checkouts_of_one_variant_never_sell_more_than_its_stock(
     assert_books_balance(*buyers)
 
 
+def test_concurrent_orders_of_overlapping_variants_never_deadlock_and_keep_the_totals(
+    app: Flask, make_member, make_variant_product
+):
+    shirt = make_variant_product("Tee", [("S", 100, 20), ("L", 100, 20)])
+    shirt_id = shirt.id
+    small_id, large_id = variant_named(shirt, "S").id, variant_named(shirt, "L").id
+    buyers = []
+    for _ in range(8):
+        buyer = make_member()
+        give(buyer.id, 1000)
+        add_address(buyer.id)
+        buyers.append(buyer.id)
+    errors: list[BaseException] = []
+    start = threading.Barrier(len(buyers))
+
+    def checkout(index: int, user_id: int) -> None:
+        # Half order both sizes (S then L), half only L: the rows they lock overlap.
+        lines = [(shirt_id, 1, small_id), (shirt_id, 1, large_id)] if index % 2 else []
+        lines = lines or [(shirt_id, 2, large_id)]
+        try:
+            with app.app_context():
+                start.wait()
+                orders.place_order(user_id, lines)
+                db.session.remove()
+        except BaseException as exc:  # re-raised by the assertion below
+            errors.append(exc)
+
+    db.session.rollback()
+    threads = [threading.Thread(target=checkout, args=(i, uid)) for i, uid in enumerate(buyers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+
+    assert errors == []
+    assert stock(small_id) == (16, 24)  # 4 buyers took one S; the total follows both sizes
+    assert stock(large_id)[0] == 8  # 4 x 1 + 4 x 2 L
+    assert_books_balance(*buyers)
+
+
 # --- the cart ----------------------------------------------------------------------------
 
 
