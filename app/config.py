@@ -81,6 +81,8 @@ class Config:
     SHOPIFY_STORE_URL = os.environ.get("SHOPIFY_STORE_URL") or None
     SHOPIFY_ACCESS_TOKEN = os.environ.get("SHOPIFY_ACCESS_TOKEN") or None
     SHOPIFY_COINS_PER_CURRENCY_UNIT = int(os.environ.get("SHOPIFY_COINS_PER_CURRENCY_UNIT", "100"))
+    # The GraphQL Admin API version; keep it inside Shopify's support window (a year each).
+    SHOPIFY_API_VERSION = os.environ.get("SHOPIFY_API_VERSION") or "2025-10"
     # Off by default: production runs one `flask scheduler run` process beside the web
     # workers; `make run` turns it on for its single development process.
     SCHEDULER_ENABLED = _bool("SCHEDULER_ENABLED", False)

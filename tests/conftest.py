@@ -25,7 +25,12 @@ from app.config import TestingConfig
 from app.core import background
 from app.extensions import db
 
-pytest_plugins = ["tests.fixtures.factories", "tests.fixtures.oidc", "tests.fixtures.sign_in"]
+pytest_plugins = [
+    "tests.fixtures.factories",
+    "tests.fixtures.oidc",
+    "tests.fixtures.sign_in",
+    "tests.fixtures.variants",
+]
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "").strip()
 ON_POSTGRES = TEST_DATABASE_URL.startswith("postgresql")

@@ -81,13 +81,17 @@ def packing_list() -> ResponseReturnValue:
             order.order_code,
             *((order.shipping_address or {}).get(field) or "" for field in fields),
             item.product_snapshot.get("title", ""),
+            item.product_snapshot.get("variant") or "",
+            item.product_snapshot.get("sku") or "",
             item.quantity,
         ]
         for order in rows
         for item in order.items
     )
     return Response(
-        csv_export.csv_text(["order_code", *fields, "product", "quantity"], lines),
+        csv_export.csv_text(
+            ["order_code", *fields, "product", "variant", "sku", "quantity"], lines
+        ),
         mimetype="text/csv",
         headers={"Content-Disposition": "attachment; filename=packing-list.csv"},
     )

@@ -14,8 +14,10 @@ from wtforms.validators import InputRequired, Length, Optional
 from app.admin import bp
 from app.admin.forms import arg_int, arg_str, back_to, is_htmx
 from app.catalog import manage as catalog_admin
+from app.catalog import variants as catalog_variants
 from app.core.errors import Conflict, DomainError, NotFound, ValidationFailed
 from app.core.request_values import INT_MAX, OutOfRange, parse_int
+from app.models.catalog import ProductVariant, RewardProduct
 from app.web.forms import apply_errors
 
 PAGE_SIZE = 50
@@ -39,6 +41,46 @@ class ProductForm(FlaskForm):
     is_active = BooleanField("Active: members can redeem it", default=True)
     # The stock the form showed, so a checkout in the meantime is not overwritten.
     stock_seen = HiddenField()
+
+
+class VariantForm(FlaskForm):
+    """One variant of a product (size, colour…); each row of the page has its own prefix."""
+
+    title = StringField("Option", validators=[InputRequired(), Length(max=200)])
+    sku = StringField("SKU", validators=[Optional(), Length(max=64)])
+    coin_price = StringField("Coin price", validators=[InputRequired()])
+    stock = StringField("Stock", validators=[InputRequired()])
+    is_active = BooleanField("Active", default=True)
+
+
+def _variant_forms(
+    product: RewardProduct, failed: VariantForm | None = None
+) -> list[tuple[VariantForm, ProductVariant | None]]:
+    """A filled form per existing variant, plus an empty one to add; `failed` replaces its
+    own row so the admin sees what was typed and why it was refused."""
+    rows: list[tuple[VariantForm, ProductVariant | None]] = []
+    for variant in product.variants:
+        prefix = f"v{variant.id}"
+        if failed is not None and failed._prefix == f"{prefix}-":
+            rows.append((failed, variant))
+            continue
+        form = VariantForm(prefix=prefix, formdata=None, obj=variant)
+        form.coin_price.data = str(variant.coin_price)
+        form.stock.data = str(variant.stock)
+        rows.append((form, variant))
+    adding = failed if failed is not None and failed._prefix == "new-" else None
+    rows.append((adding or VariantForm(prefix="new", formdata=None), None))
+    return rows
+
+
+def _variant_values(form: VariantForm) -> dict[str, object]:
+    return {
+        "title": form.title.data,
+        "sku": form.sku.data,
+        "coin_price": form.coin_price.data,
+        "stock": form.stock.data,
+        "is_active": form.is_active.data,
+    }
 
 
 class ImportForm(FlaskForm):
@@ -136,7 +178,51 @@ def product_edit(product_id: int) -> ResponseReturnValue:
                 flash("Nothing changed.", "info")
             return redirect(url_for("admin.products"))
     status = 422 if any(f.errors for f in form) else 200
-    return render_template("admin/product_form.html", form=form, product=product), status
+    return render_template(
+        "admin/product_form.html",
+        form=form,
+        product=product,
+        variant_forms=_variant_forms(product),
+    ), status
+
+
+@bp.post("/products/<int:product_id>/variants")
+@bp.post("/products/<int:product_id>/variants/<int:variant_id>")
+def product_variant_save(product_id: int, variant_id: int | None = None) -> ResponseReturnValue:
+    """Add a variant (no id) or save one variant's row of the product page."""
+    try:
+        product = catalog_admin.get_product(product_id)
+    except NotFound:
+        abort(404)
+    form = VariantForm(prefix=f"v{variant_id}" if variant_id else "new")
+    if form.validate_on_submit():
+        try:
+            if variant_id is None:
+                variant = catalog_variants.add_variant(
+                    product_id, _variant_values(form), admin_id=current_user.id
+                )
+                flash(f"Added the option “{variant.title}”.", "info")
+            else:
+                changes = catalog_variants.update_variant(
+                    product_id, variant_id, _variant_values(form), admin_id=current_user.id
+                )
+                flash(
+                    f"Saved the option: {', '.join(changes)} changed."
+                    if changes
+                    else "Nothing changed.",
+                    "info",
+                )
+        except ValidationFailed as exc:
+            apply_errors(form, exc)
+        else:
+            return redirect(url_for("admin.product_edit", product_id=product_id) + "#variants")
+    product = catalog_admin.get_product(product_id)
+    return render_template(
+        "admin/product_form.html",
+        form=ProductForm(obj=product, formdata=None, stock_seen=str(product.stock_quantity)),
+        product=product,
+        variant_forms=_variant_forms(product, failed=form),
+    ), 422
 
 
 @bp.post("/products/<int:product_id>/active")

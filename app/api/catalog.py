@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask import Response
 from flask.typing import ResponseReturnValue
 
 from app.api import bp
@@ -10,20 +11,27 @@ from app.api.members import run_idempotent
 from app.api.operations import operation, reply
 from app.api.pagination import keyset_page
 from app.api.schemas import (
+    CartItemIn,
+    CartLineOut,
+    CartOut,
     OrderIn,
     OrderItemOut,
     OrderOut,
     OrdersOut,
     PageQuery,
+    ProductDetailOut,
     ProductOut,
     ProductsOut,
     ProductsQuery,
+    VariantOptionOut,
+    VariantOut,
 )
+from app.catalog import browse as catalogue
 from app.catalog.browse import matching_products
 from app.core import idempotency
 from app.models.catalog import RewardProduct
 from app.models.orders import Order
-from app.orders import orders, promo_codes
+from app.orders import cart, orders, promo_codes
 from app.orders import queries as order_queries
 
 
@@ -54,12 +62,97 @@ def list_products(query: ProductsQuery) -> ResponseReturnValue:
                     coin_price=p.coin_price,
                     in_stock=p.in_stock,
                     image_url=p.image_url,
+                    has_variants=p.has_variants,
                 )
                 for p in page
             ],
             next_cursor=next_cursor,
         )
     )
+
+
+@operation(
+    bp,
+    "GET",
+    "/products/<int:product_id>",
+    summary="One active reward product with its variants (the choices to pick one of)",
+    responses={200: ProductDetailOut},
+    errors=(404,),
+    tags=["catalogue"],
+)
+def get_product(product_id: int) -> tuple[Response, int]:
+    p = catalogue.active_product(product_id)
+    return reply(
+        ProductDetailOut(
+            id=p.id,
+            title=p.title,
+            category=p.category,
+            coin_price=p.coin_price,
+            in_stock=p.in_stock,
+            image_url=p.image_url,
+            has_variants=p.has_variants,
+            description=p.description,
+            variants=[
+                VariantOut(
+                    id=v.id,
+                    title=v.title,
+                    options=[VariantOptionOut(**option) for option in v.options],
+                    coin_price=v.coin_price,
+                    in_stock=v.in_stock,
+                )
+                for v in p.active_variants
+            ],
+        )
+    )
+
+
+def cart_out(user_id: int) -> CartOut:
+    current = cart.get(user_id)
+    return CartOut(
+        items=[
+            CartLineOut(
+                product_id=line.product.id,
+                variant_id=line.variant_id,
+                title=line.product.title,
+                variant_title=line.variant.title if line.variant is not None else None,
+                quantity=line.quantity,
+                coin_price=line.unit_price,
+                subtotal=line.subtotal,
+                problem=line.problem,
+            )
+            for line in current.lines
+        ],
+        total_coins=current.total,
+    )
+
+
+@operation(
+    bp,
+    "GET",
+    "/cart",
+    summary="The member's cart (kept on the server, shared with the website)",
+    responses={200: CartOut},
+    tags=["orders"],
+)
+def get_cart() -> tuple[Response, int]:
+    return reply(cart_out(current_member().id))
+
+
+@operation(
+    bp,
+    "POST",
+    "/cart/items",
+    summary="Put a reward in the cart; a product with variants needs an in-stock variant_id "
+    "(422 when missing or not one of the product's, 409 when out of stock)",
+    body=CartItemIn,
+    responses={201: CartOut},
+    errors=(404, 409),
+    tags=["orders"],
+)
+def add_cart_item(body: CartItemIn) -> tuple[Response, int]:
+    user = current_member()
+    cart.add(user.id, body.product_id, body.quantity, variant_id=body.variant_id)
+    return reply(cart_out(user.id), 201)
 
 
 def order_out(order: Order) -> OrderOut:
@@ -76,6 +169,8 @@ def order_out(order: Order) -> OrderOut:
                 title=item.product_snapshot.get("title", ""),
                 quantity=item.quantity,
                 coin_price=item.coin_price_at_purchase,
+                variant_id=item.variant_id,
+                variant_title=item.product_snapshot.get("variant"),
             )
             for item in order.items
         ],
@@ -103,7 +198,7 @@ def place_order(body: OrderIn) -> ResponseReturnValue:
     def work() -> idempotency.Answer:
         order = orders.place_order(
             user.id,
-            [(line.product_id, line.quantity) for line in body.items],
+            [(line.product_id, line.quantity, line.variant_id) for line in body.items],
             address_id=body.address_id,
             shipping_address=body.shipping_address.model_dump() if body.shipping_address else None,
             promo_code=body.promo_code,

@@ -325,11 +325,57 @@ class ProductOut(Out):
     coin_price: int
     in_stock: bool
     image_url: str | None
+    # True: the product is ordered by variant (GET /products/{id} lists them); coin_price
+    # is then the lowest variant price.
+    has_variants: bool = False
 
 
 class ProductsOut(Out):
     items: list[ProductOut]
     next_cursor: str | None
+
+
+class VariantOptionOut(Out):
+    name: str
+    value: str
+
+
+class VariantOut(Out):
+    id: int
+    title: str
+    options: list[VariantOptionOut]
+    coin_price: int
+    in_stock: bool
+
+
+class ProductDetailOut(ProductOut):
+    description: str
+    # The choices a member picks one of (cart and order lines then need its variant_id).
+    variants: list[VariantOut]
+
+
+class CartItemIn(BodyIn):
+    product_id: Annotated[int, Field(ge=1, le=MAX_ID)]
+    # Required where the product has variants; refused where it has none.
+    variant_id: Annotated[int, Field(ge=1, le=MAX_ID)] | None = None
+    quantity: Annotated[int, Field(ge=1, le=10)] = 1
+
+
+class CartLineOut(Out):
+    product_id: int
+    variant_id: int | None
+    title: str
+    variant_title: str | None
+    quantity: int
+    coin_price: int
+    subtotal: int
+    # Why the line cannot be ordered as it is (out of stock, withdrawn…), or null.
+    problem: str | None
+
+
+class CartOut(Out):
+    items: list[CartLineOut]
+    total_coins: int
 
 
 class AddressIn(BodyIn):
@@ -346,6 +392,8 @@ class AddressIn(BodyIn):
 class OrderLineIn(BodyIn):
     product_id: Annotated[int, Field(ge=1, le=MAX_ID)]
     quantity: Annotated[int, Field(ge=1, le=10)] = 1
+    # Required where the product has variants (see GET /products/{id}).
+    variant_id: Annotated[int, Field(ge=1, le=MAX_ID)] | None = None
 
 
 class OrderIn(BodyIn):
@@ -368,6 +416,8 @@ class OrderItemOut(Out):
     title: str
     quantity: int
     coin_price: int
+    variant_id: int | None = None
+    variant_title: str | None = None
 
 
 class OrderOut(Out):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import Select, func, select
+from sqlalchemy.orm import selectinload
 
 from app.core.errors import NotFound
 from app.core.search import any_contains
@@ -58,7 +59,8 @@ def search(
     total = db.session.execute(select(func.count()).select_from(stmt.subquery())).scalar_one()
     page = max(1, page)
     items = db.session.execute(
-        stmt.order_by(
+        stmt.options(selectinload(RewardProduct.variants))
+        .order_by(
             (RewardProduct.stock_quantity > 0).desc(),
             RewardProduct.coin_price,
             RewardProduct.id,

@@ -1,22 +1,33 @@
-"""The Shopify catalogue (SPEC §4): a small Admin REST API client and the nightly upsert.
+"""The Shopify catalogue (SPEC §4): a small GraphQL Admin API client and the nightly upsert.
 
-Client (stdlib urllib, no extra dependency):
-- products with their variants, then inventory levels of the variants' inventory items;
-- cursor pagination by the `Link: <…>; rel="next"` header, followed only on the store's
-  own host (the access token is never sent anywhere else);
+Client (stdlib urllib, no extra dependency), `POST /admin/api/{version}/graphql.json`:
+- products with their variants (price, SKU, options, `inventoryQuantity` — the units
+  available summed over locations) in pages of `PAGE_SIZE`, by cursor
+  (`pageInfo { hasNextPage endCursor }`); a product with more than `VARIANTS_PER_PAGE`
+  variants has the rest read by its own cursor;
+- cost-based throttling: every answer's `extensions.cost.throttleStatus` says how many
+  points are left and how fast they come back; before the next query the client waits
+  until the points it asked for last time are there, and a `THROTTLED` answer is retried
+  after the same computed wait;
+- GraphQL `errors` (and any `userErrors`) fail the sync with their messages;
 - retries with exponential backoff on 429 (honouring `Retry-After`), 5xx and network
   errors/timeouts; any other 4xx fails at once. The sleep function is injectable.
 
 Sync rules (`sync_catalogue`):
-- one reward product per Shopify product, matched by `shopify_product_id`; it takes the
-  first variant's price, SKU and stock (available units summed over locations; an
-  untracked variant uses its `inventory_quantity`; never below 0);
+- one reward product per Shopify product, matched by `shopify_product_id` (the numeric
+  `legacyResourceId`, as the REST sync stored it);
+- a product with one variant (Shopify's "Default Title") is a plain reward: it takes that
+  variant's price, SKU and stock (never below 0);
+- a product with several variants gets one `product_variants` row per variant, matched by
+  `shopify_variant_id`, each with its own stock and coin price; variants gone from the
+  store are deactivated (never deleted: orders reference them). The product shows the
+  lowest variant price ("from") and the sum of their stock;
 - Shopify's status governs `is_active` for synced products: active → active; draft,
   archived or gone from the store → deactivated (never deleted: orders reference them);
 - coin price rule: `coin_price_for(price)` = price * 100 coins per unit of the shop's
-  currency, rounded up to the next 10 coins, at least 10. A new product always gets it; an
-  existing one follows the shop price, unless `price_set_by_admin` — then its coin price
-  is never touched;
+  currency, rounded up to the next 10 coins, at least 10. A new product or variant always
+  gets it; an existing one follows the shop price, unless `price_set_by_admin` — then its
+  coin price is never touched;
 - a store answering with no products at all while FitKart has active synced ones is
   treated as an error, not as "deactivate the whole catalogue".
 """
@@ -34,24 +45,74 @@ import urllib.request
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_CEILING, Decimal, InvalidOperation
-from email.message import Message
 from typing import Any
 
 from sqlalchemy import select
 
+from app.catalog import variants as catalogue_variants
 from app.core.db import transaction
 from app.extensions import db
-from app.models.catalog import RewardProduct
+from app.models.catalog import ProductVariant, RewardProduct
 
-API_VERSION = "2024-10"
-PAGE_SIZE = 250
-INVENTORY_IDS_PER_REQUEST = 50  # Shopify's limit for inventory_item_ids
+# A supported GraphQL Admin API version (Shopify supports each for at least a year);
+# SHOPIFY_API_VERSION overrides it.
+API_VERSION = "2025-10"
+# 20 products x 20 variants asks for roughly 900 of the 1000 points one query may cost.
+PAGE_SIZE = 20
+VARIANTS_PER_PAGE = 20
 COINS_PER_CURRENCY_UNIT = 100
 COIN_PRICE_STEP = 10
 DEFAULT_CATEGORY = "Other"
 USER_AGENT = "FitKart catalogue sync"
 
-_LINK_PART = re.compile(r'<([^>]+)>\s*;\s*rel="?([a-z]+)"?')
+_VARIANT_FIELDS = """
+fragment CatalogueVariant on ProductVariant {
+  legacyResourceId
+  title
+  price
+  sku
+  position
+  inventoryQuantity
+  selectedOptions { name value }
+}
+"""
+PRODUCTS_QUERY = (
+    """
+query CatalogueProducts($first: Int!, $after: String, $variantsFirst: Int!) {
+  products(first: $first, after: $after, sortKey: ID) {
+    pageInfo { hasNextPage endCursor }
+    nodes {
+      id
+      legacyResourceId
+      title
+      descriptionHtml
+      productType
+      status
+      featuredMedia { preview { image { url } } }
+      variants(first: $variantsFirst) {
+        pageInfo { hasNextPage endCursor }
+        nodes { ...CatalogueVariant }
+      }
+    }
+  }
+}
+"""
+    + _VARIANT_FIELDS
+)
+VARIANTS_QUERY = (
+    """
+query ProductVariants($id: ID!, $first: Int!, $after: String) {
+  product(id: $id) {
+    variants(first: $first, after: $after) {
+      pageInfo { hasNextPage endCursor }
+      nodes { ...CatalogueVariant }
+    }
+  }
+}
+"""
+    + _VARIANT_FIELDS
+)
+
 _TAG = re.compile(r"<[^>]+>")
 
 
@@ -62,11 +123,12 @@ class ShopifyError(Exception):
 @dataclass(frozen=True)
 class ShopifyVariant:
     id: str
+    title: str
     price: Decimal
     sku: str | None
-    inventory_item_id: str | None
-    inventory_quantity: int | None
-    tracked: bool
+    position: int
+    stock: int
+    options: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -83,6 +145,26 @@ class ShopifyProduct:
     def active(self) -> bool:
         return self.status == "active" and bool(self.variants)
 
+    @property
+    def has_choices(self) -> bool:
+        """Several variants are choices for the member; a lone one is the product itself."""
+        return len(self.variants) > 1
+
+
+@dataclass(frozen=True)
+class ThrottleStatus:
+    """The store's query-cost bucket as its last answer reported it."""
+
+    maximum: float
+    available: float
+    restore_rate: float
+
+    def wait_for(self, cost: float) -> float:
+        """Seconds until `cost` points are available again (0 when they already are)."""
+        if cost <= self.available or self.restore_rate <= 0:
+            return 0.0
+        return (min(cost, self.maximum) - self.available) / self.restore_rate
+
 
 @dataclass
 class CatalogueSyncResult:
@@ -92,10 +174,20 @@ class CatalogueSyncResult:
     deactivated: list[str] = field(default_factory=list)
     unchanged: int = 0
     price_kept_by_admin: int = 0
+    variants_created: int = 0
+    variants_updated: int = 0
+    variants_deactivated: list[str] = field(default_factory=list)
 
     @property
     def rows_touched(self) -> int:
-        return len(self.created) + len(self.updated) + len(self.deactivated)
+        return (
+            len(self.created)
+            + len(self.updated)
+            + len(self.deactivated)
+            + self.variants_created
+            + self.variants_updated
+            + len(self.variants_deactivated)
+        )
 
     def as_details(self) -> dict[str, Any]:
         return {
@@ -106,6 +198,9 @@ class CatalogueSyncResult:
             "unchanged": self.unchanged,
             "price_kept_by_admin": self.price_kept_by_admin,
             "deactivated_shopify_ids": self.deactivated[:100],
+            "variants_created": self.variants_created,
+            "variants_updated": self.variants_updated,
+            "variants_deactivated": len(self.variants_deactivated),
         }
 
 
@@ -128,84 +223,147 @@ class ShopifyClient:
         max_attempts: int = 5,
         backoff_seconds: float = 1.0,
         max_backoff_seconds: float = 60.0,
+        page_size: int = PAGE_SIZE,
+        variants_per_page: int = VARIANTS_PER_PAGE,
         sleep: Callable[[float], object] = time.sleep,
     ) -> None:
         self.base_url = normalise_store_url(store_url)
-        self._origin = urllib.parse.urlsplit(self.base_url)[:2]
         self._token = access_token
         self.api_version = api_version
         self.timeout = timeout
         self.max_attempts = max_attempts
         self.backoff_seconds = backoff_seconds
         self.max_backoff_seconds = max_backoff_seconds
+        self.page_size = page_size
+        self.variants_per_page = variants_per_page
         self._sleep = sleep
         self.requests_made = 0
+        self.throttled_seconds = 0.0
+        self.throttle: ThrottleStatus | None = None
+        # What each query asked for last time: the points to have before sending it again.
+        self._requested_cost: dict[str, float] = {}
 
-    def _url(self, resource: str, **params: object) -> str:
-        query = urllib.parse.urlencode(params)
-        return f"{self.base_url}/admin/api/{self.api_version}/{resource}.json?{query}"
+    @property
+    def endpoint(self) -> str:
+        return f"{self.base_url}/admin/api/{self.api_version}/graphql.json"
 
     def product_pages(self) -> Iterator[list[ShopifyProduct]]:
-        """Every product of the store, a page at a time."""
-        url: str | None = self._url("products", limit=PAGE_SIZE)
-        while url is not None:
-            body, url = self._get_page(url)
-            yield [_product(raw) for raw in _list_of(body, "products")]
+        """Every product of the store with all its variants, a page at a time."""
+        after: str | None = None
+        while True:
+            data = self.query(
+                PRODUCTS_QUERY,
+                {"first": self.page_size, "after": after, "variantsFirst": self.variants_per_page},
+            )
+            connection = _connection(data.get("products"), "products")
+            yield [self._complete_product(raw) for raw in connection["nodes"]]
+            after = _next_cursor(connection)
+            if after is None:
+                return
 
     def products(self) -> list[ShopifyProduct]:
         return [product for page in self.product_pages() for product in page]
 
-    def inventory_available(self, inventory_item_ids: list[str]) -> dict[str, int]:
-        """Units available per inventory item, summed over every location."""
-        available: dict[str, int] = {}
-        for start in range(0, len(inventory_item_ids), INVENTORY_IDS_PER_REQUEST):
-            ids = ",".join(inventory_item_ids[start : start + INVENTORY_IDS_PER_REQUEST])
-            url: str | None = self._url("inventory_levels", inventory_item_ids=ids, limit=PAGE_SIZE)
-            while url is not None:
-                body, url = self._get_page(url)
-                for level in _list_of(body, "inventory_levels"):
-                    item = str(level.get("inventory_item_id"))
-                    available[item] = available.get(item, 0) + _int(level.get("available"))
-        return available
+    def _complete_product(self, raw: dict[str, Any]) -> ShopifyProduct:
+        variants = _connection(raw.get("variants"), "variants")
+        nodes = list(variants["nodes"])
+        after = _next_cursor(variants)
+        while after is not None:
+            data = self.query(
+                VARIANTS_QUERY,
+                {"id": raw.get("id"), "first": self.variants_per_page, "after": after},
+            )
+            product = data.get("product")
+            if not isinstance(product, dict):
+                raise ShopifyError(f"Product {raw.get('id')} vanished while reading its variants")
+            more = _connection(product.get("variants"), "variants")
+            nodes.extend(more["nodes"])
+            after = _next_cursor(more)
+        return _product(raw, nodes)
 
-    def _get_page(self, url: str) -> tuple[Any, str | None]:
-        body, headers = self._get(url)
-        return body, self._next_link(headers.get("Link"))
+    def query(self, document: str, variables: Mapping[str, Any]) -> dict[str, Any]:
+        """One GraphQL query's `data`, paced by the cost bucket; THROTTLED is waited out."""
+        attempt = 0
+        while True:
+            attempt += 1
+            self._pace(self._requested_cost.get(document, 0.0))
+            body = self._post({"query": document, "variables": dict(variables)})
+            requested = self._note_cost(document, body)
+            errors = body.get("errors")
+            if errors and _is_throttled(errors) and attempt < self.max_attempts:
+                wait = self.throttle.wait_for(requested) if self.throttle else 0.0
+                self._wait(wait or self._delay(attempt, None))
+                continue
+            if errors:
+                raise ShopifyError(f"Shopify's GraphQL API answered: {_messages(errors)}")
+            data = body.get("data")
+            if not isinstance(data, dict):
+                raise ShopifyError("Shopify's GraphQL answer has no data")
+            _raise_user_errors(data)
+            return data
 
-    def _next_link(self, header: str | None) -> str | None:
-        if not header:
-            return None
-        for target, rel in _LINK_PART.findall(header):
-            if rel == "next":
-                if urllib.parse.urlsplit(target)[:2] != self._origin:
-                    raise ShopifyError(f"Refusing to follow a next page off the store: {target}")
-                return target
-        return None
+    def _pace(self, cost: float) -> None:
+        if self.throttle is not None:
+            wait = self.throttle.wait_for(cost)
+            if wait > 0:
+                self._wait(wait)
 
-    def _get(self, url: str) -> tuple[Any, Message]:
+    def _wait(self, seconds: float) -> None:
+        seconds = min(seconds, self.max_backoff_seconds)
+        self.throttled_seconds += seconds
+        self._sleep(seconds)
+        if self.throttle is not None:
+            # The bucket refilled while we waited; the next answer reports it exactly.
+            refilled = self.throttle.available + seconds * self.throttle.restore_rate
+            self.throttle = ThrottleStatus(
+                self.throttle.maximum,
+                min(self.throttle.maximum, refilled),
+                self.throttle.restore_rate,
+            )
+
+    def _note_cost(self, document: str, body: dict[str, Any]) -> float:
+        """Remember the bucket and what this query asked for; returns the requested cost."""
+        cost = (body.get("extensions") or {}).get("cost")
+        if not isinstance(cost, dict):
+            return 0.0
+        requested = _float(cost.get("requestedQueryCost"))
+        self._requested_cost[document] = requested
+        status = cost.get("throttleStatus")
+        if isinstance(status, dict):
+            self.throttle = ThrottleStatus(
+                maximum=_float(status.get("maximumAvailable")),
+                available=_float(status.get("currentlyAvailable")),
+                restore_rate=_float(status.get("restoreRate")),
+            )
+        return requested
+
+    def _post(self, payload: dict[str, Any]) -> dict[str, Any]:
         request = urllib.request.Request(
-            url,
+            self.endpoint,
+            data=json.dumps(payload).encode(),
+            method="POST",
             headers={
                 "X-Shopify-Access-Token": self._token,
+                "Content-Type": "application/json",
                 "Accept": "application/json",
                 "User-Agent": USER_AGENT,
             },
         )
+        path = urllib.parse.urlsplit(self.endpoint).path
         attempt = 0
         while True:
             attempt += 1
             self.requests_made += 1
             try:
                 with urllib.request.urlopen(request, timeout=self.timeout) as response:
-                    payload = response.read()
-                    headers = response.headers
+                    raw = response.read()
                 break
             except urllib.error.HTTPError as error:
                 error.close()
                 retryable = error.code == 429 or error.code >= 500
                 if not retryable or attempt >= self.max_attempts:
                     raise ShopifyError(
-                        f"Shopify answered {error.code} {error.reason} for {_path(url)}"
+                        f"Shopify answered {error.code} {error.reason} for {path}"
                         + (f" after {attempt} attempts" if retryable else "")
                     ) from None
                 delay = self._delay(attempt, error.headers.get("Retry-After"))
@@ -217,15 +375,18 @@ class ShopifyClient:
             ) as error:
                 if attempt >= self.max_attempts:
                     raise ShopifyError(
-                        f"Shopify could not be reached for {_path(url)} after {attempt} "
+                        f"Shopify could not be reached for {path} after {attempt} "
                         f"attempts: {getattr(error, 'reason', error)}"
                     ) from None
                 delay = self._delay(attempt, None)
             self._sleep(delay)
         try:
-            return json.loads(payload), headers
+            body = json.loads(raw)
         except ValueError:
-            raise ShopifyError(f"Shopify sent something other than JSON for {_path(url)}") from None
+            raise ShopifyError(f"Shopify sent something other than JSON for {path}") from None
+        if not isinstance(body, dict):
+            raise ShopifyError(f"Shopify sent something other than a GraphQL answer for {path}")
+        return body
 
     def _delay(self, attempt: int, retry_after: str | None) -> float:
         if retry_after:
@@ -263,18 +424,67 @@ def client_from_config(
     )
 
 
-# --- parsing Shopify's JSON ----------------------------------------------------------------
+# --- reading Shopify's GraphQL answers ----------------------------------------------------
 
 
-def _path(url: str) -> str:
-    return urllib.parse.urlsplit(url).path
+def _connection(value: Any, name: str) -> dict[str, Any]:
+    if not isinstance(value, dict) or not isinstance(value.get("nodes"), list):
+        raise ShopifyError(f"Shopify's answer has no {name!r} connection")
+    return {
+        "nodes": [node for node in value["nodes"] if isinstance(node, dict)],
+        "pageInfo": value.get("pageInfo") or {},
+    }
 
 
-def _list_of(body: Any, key: str) -> list[dict[str, Any]]:
-    items = body.get(key) if isinstance(body, dict) else None
-    if not isinstance(items, list):
-        raise ShopifyError(f"Shopify's answer has no {key!r} list")
-    return [item for item in items if isinstance(item, dict)]
+def _next_cursor(connection: dict[str, Any]) -> str | None:
+    info = connection["pageInfo"]
+    if not info.get("hasNextPage"):
+        return None
+    cursor = info.get("endCursor")
+    if not cursor:
+        raise ShopifyError("Shopify said there is a next page but gave no cursor")
+    return str(cursor)
+
+
+def _is_throttled(errors: Any) -> bool:
+    return isinstance(errors, list) and any(
+        isinstance(e, dict) and (e.get("extensions") or {}).get("code") == "THROTTLED"
+        for e in errors
+    )
+
+
+def _messages(errors: Any) -> str:
+    if not isinstance(errors, list):
+        return str(errors)[:500]
+    parts = []
+    for error in errors[:5]:
+        if isinstance(error, dict):
+            code = (error.get("extensions") or {}).get("code")
+            parts.append(f"{error.get('message')}" + (f" ({code})" if code else ""))
+        else:
+            parts.append(str(error))
+    return "; ".join(parts)[:500]
+
+
+def _raise_user_errors(data: dict[str, Any]) -> None:
+    """Mutations report refusals in `userErrors` beside their result, not in `errors`."""
+    for name, result in data.items():
+        user_errors = result.get("userErrors") if isinstance(result, dict) else None
+        if user_errors:
+            details = "; ".join(
+                f"{'.'.join(map(str, e.get('field') or []))}: {e.get('message')}"
+                if isinstance(e, dict)
+                else str(e)
+                for e in user_errors[:5]
+            )
+            raise ShopifyError(f"Shopify refused {name}: {details}"[:500])
+
+
+def _float(value: Any) -> float:
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return 0.0
 
 
 def _int(value: Any) -> int:
@@ -288,40 +498,61 @@ def _text(body_html: str | None) -> str:
     return " ".join(html.unescape(_TAG.sub(" ", body_html or "")).split())
 
 
-def _product(raw: dict[str, Any]) -> ShopifyProduct:
-    if raw.get("id") is None:
-        raise ShopifyError("Shopify sent a product without an id")
-    image = raw.get("image") or next(iter(raw.get("images") or []), None) or {}
+def _legacy_id(raw: dict[str, Any], kind: str) -> str:
+    legacy = raw.get("legacyResourceId")
+    if legacy is None:
+        gid = str(raw.get("id") or "")
+        legacy = gid.rsplit("/", 1)[-1] if gid.startswith("gid://") else None
+    if not legacy:
+        raise ShopifyError(f"Shopify sent a {kind} without an id")
+    return str(legacy)
+
+
+def _image_url(raw: dict[str, Any]) -> str | None:
+    media = raw.get("featuredMedia") or {}
+    preview = media.get("preview") if isinstance(media, dict) else None
+    image = preview.get("image") if isinstance(preview, dict) else None
+    url = image.get("url") if isinstance(image, dict) else None
+    return str(url) if url else None
+
+
+def _product(raw: dict[str, Any], variant_nodes: list[dict[str, Any]]) -> ShopifyProduct:
+    product_id = _legacy_id(raw, "product")
     variants = sorted(
-        (v for v in raw.get("variants") or [] if isinstance(v, dict) and v.get("id") is not None),
-        key=lambda v: (_int(v.get("position")) or 1, _int(v.get("id"))),
+        (_variant(v) for v in variant_nodes),
+        key=lambda v: (v.position or 1, _int(v.id)),
     )
     return ShopifyProduct(
-        id=str(raw["id"]),
-        title=" ".join(str(raw.get("title") or "").split()) or f"Product {raw['id']}",
-        description=_text(raw.get("body_html")),
-        category=" ".join(str(raw.get("product_type") or "").split()) or DEFAULT_CATEGORY,
-        image_url=(image.get("src") if isinstance(image, dict) else None) or None,
-        status=str(raw.get("status") or "active"),
-        variants=tuple(_variant(v) for v in variants),
+        id=product_id,
+        title=" ".join(str(raw.get("title") or "").split()) or f"Product {product_id}",
+        description=_text(raw.get("descriptionHtml")),
+        category=" ".join(str(raw.get("productType") or "").split()) or DEFAULT_CATEGORY,
+        image_url=_image_url(raw),
+        status=str(raw.get("status") or "active").lower(),
+        variants=tuple(variants),
     )
 
 
 def _variant(raw: dict[str, Any]) -> ShopifyVariant:
+    variant_id = _legacy_id(raw, "variant")
     try:
         price = Decimal(str(raw.get("price") or "0"))
     except InvalidOperation:
-        raise ShopifyError(f"Variant {raw.get('id')} has a price that is not a number") from None
-    quantity = raw.get("inventory_quantity")
-    item = raw.get("inventory_item_id")
+        raise ShopifyError(f"Variant {variant_id} has a price that is not a number") from None
+    options = tuple(
+        (str(o.get("name") or "").strip(), str(o.get("value") or "").strip())
+        for o in raw.get("selectedOptions") or []
+        if isinstance(o, dict)
+    )
+    title = " ".join(str(raw.get("title") or "").split())
     return ShopifyVariant(
-        id=str(raw["id"]),
+        id=variant_id,
+        title=title or " / ".join(value for _, value in options) or f"Variant {variant_id}",
         price=price,
         sku=(str(raw["sku"]).strip() or None) if raw.get("sku") else None,
-        inventory_item_id=str(item) if item is not None else None,
-        inventory_quantity=_int(quantity) if quantity is not None else None,
-        # Shopify tracks stock only when the variant says so; otherwise its levels mean little.
-        tracked=raw.get("inventory_management") == "shopify",
+        position=_int(raw.get("position")),
+        stock=max(_int(raw.get("inventoryQuantity")), 0),
+        options=options,
     )
 
 
@@ -330,30 +561,14 @@ def _variant(raw: dict[str, Any]) -> ShopifyVariant:
 
 def fetch_catalogue(
     client: ShopifyClient, *, progress: Callable[[int], object] | None = None
-) -> tuple[list[ShopifyProduct], dict[str, int]]:
-    """Every product and the stock of each product's first variant (all from the network)."""
+) -> list[ShopifyProduct]:
+    """Every product with all its variants and their stock (all from the network)."""
     products: list[ShopifyProduct] = []
     for page in client.product_pages():
         products.extend(page)
         if progress is not None:
             progress(len(page))
-    tracked = [
-        p.variants[0].inventory_item_id
-        for p in products
-        if p.variants and p.variants[0].tracked and p.variants[0].inventory_item_id
-    ]
-    levels = client.inventory_available(tracked) if tracked else {}
-    stock: dict[str, int] = {}
-    for product in products:
-        if not product.variants:
-            continue
-        variant = product.variants[0]
-        if variant.tracked and variant.inventory_item_id in levels:
-            units = levels[variant.inventory_item_id]
-        else:
-            units = variant.inventory_quantity or 0
-        stock[product.id] = max(units, 0)
-    return products, stock
+    return products
 
 
 def sync_catalogue(
@@ -362,8 +577,8 @@ def sync_catalogue(
     coins_per_unit: int = COINS_PER_CURRENCY_UNIT,
     progress: Callable[[int], object] | None = None,
 ) -> CatalogueSyncResult:
-    """Read the store, then upsert `reward_products` in one transaction."""
-    products, stock = fetch_catalogue(client, progress=progress)
+    """Read the store, then upsert `reward_products` and their variants in one transaction."""
+    products = fetch_catalogue(client, progress=progress)
     result = CatalogueSyncResult(fetched=len(products))
     with transaction():
         existing = {
@@ -378,6 +593,12 @@ def sync_catalogue(
                 "Shopify returned no products at all; refusing to deactivate the whole "
                 "synced catalogue. Check the store, or deactivate products by hand."
             )
+        known_variants = {
+            row.shopify_variant_id: row
+            for row in db.session.execute(
+                select(ProductVariant).where(ProductVariant.shopify_variant_id.is_not(None))
+            ).scalars()
+        }
         seen: set[str] = set()
         for product in products:
             seen.add(product.id)
@@ -390,12 +611,24 @@ def sync_catalogue(
                     result.unchanged += 1
                 continue
             if row is None:
-                db.session.add(_new_row(product, stock[product.id], coins_per_unit))
+                row = RewardProduct(
+                    shopify_product_id=product.id,
+                    coin_price=coin_price_for(
+                        product.variants[0].price, coins_per_unit=coins_per_unit
+                    ),
+                    price_set_by_admin=False,
+                    **_fields(product),
+                )
+                db.session.add(row)
+                db.session.flush()
+                _sync_variants(row, product, known_variants, coins_per_unit, result)
+                catalogue_variants.refresh_product_totals(row)
                 result.created.append(product.id)
                 continue
-            changed, kept = _apply(row, product, stock[product.id], coins_per_unit)
+            variants_changed = _sync_variants(row, product, known_variants, coins_per_unit, result)
+            changed, kept = _apply(row, product, coins_per_unit)
             result.price_kept_by_admin += int(kept)
-            if changed:
+            if changed or variants_changed:
                 result.updated.append(product.id)
             else:
                 result.unchanged += 1
@@ -407,41 +640,85 @@ def sync_catalogue(
     return result
 
 
-def _fields(product: ShopifyProduct, units: int) -> dict[str, Any]:
+def _fields(product: ShopifyProduct) -> dict[str, Any]:
     variant = product.variants[0]
     return {
         "title": product.title[:200],
         "description": product.description,
         "category": product.category[:60],
         "image_url": product.image_url[:500] if product.image_url else None,
-        "stock_quantity": units,
+        # With choices, the variant rows hold the stock; `_apply` sets their sum.
+        "stock_quantity": 0 if product.has_choices else variant.stock,
         "sku": variant.sku[:64] if variant.sku else None,
         "shopify_variant_id": variant.id,
         "is_active": True,
     }
 
 
-def _new_row(product: ShopifyProduct, units: int, coins_per_unit: int) -> RewardProduct:
-    return RewardProduct(
-        shopify_product_id=product.id,
-        coin_price=coin_price_for(product.variants[0].price, coins_per_unit=coins_per_unit),
-        price_set_by_admin=False,
-        **_fields(product, units),
-    )
-
-
-def _apply(
-    row: RewardProduct, product: ShopifyProduct, units: int, coins_per_unit: int
-) -> tuple[bool, bool]:
+def _apply(row: RewardProduct, product: ShopifyProduct, coins_per_unit: int) -> tuple[bool, bool]:
     """Bring an existing row up to date. Returns (anything changed, admin price kept)."""
-    wanted = _fields(product, units)
-    if not row.price_set_by_admin:
+    wanted = _fields(product)
+    if product.has_choices:
+        wanted.update(catalogue_variants.product_totals(row))
+    elif not row.price_set_by_admin:
         wanted["coin_price"] = coin_price_for(
             product.variants[0].price, coins_per_unit=coins_per_unit
         )
+    return _set_all(row, wanted), row.price_set_by_admin and not product.has_choices
+
+
+def _sync_variants(
+    row: RewardProduct,
+    product: ShopifyProduct,
+    known: dict[str | None, ProductVariant],
+    coins_per_unit: int,
+    result: CatalogueSyncResult,
+) -> bool:
+    """Upsert the product's variant rows (only when they are choices); deactivate the rest.
+    Returns whether any variant row changed."""
     changed = False
-    for name, value in wanted.items():
+    wanted_ids: set[str] = set()
+    if product.has_choices:
+        for variant in product.variants:
+            wanted_ids.add(variant.id)
+            values: dict[str, Any] = {
+                "title": variant.title[:200],
+                "options": [{"name": name, "value": value} for name, value in variant.options],
+                "sku": variant.sku[:64] if variant.sku else None,
+                "stock": variant.stock,
+                "position": variant.position or 1,
+                "is_active": True,
+            }
+            price = coin_price_for(variant.price, coins_per_unit=coins_per_unit)
+            existing = known.get(variant.id)
+            if existing is None:
+                new = ProductVariant(shopify_variant_id=variant.id, coin_price=price, **values)
+                row.variants.append(new)
+                known[variant.id] = new
+                result.variants_created += 1
+                changed = True
+                continue
+            if not existing.price_set_by_admin:
+                values["coin_price"] = price
+            if _set_all(existing, values):
+                result.variants_updated += 1
+                changed = True
+        db.session.flush()
+    for variant_row in row.variants:
+        gone = variant_row.shopify_variant_id is not None and (
+            variant_row.shopify_variant_id not in wanted_ids
+        )
+        if gone and variant_row.is_active:
+            variant_row.is_active = False
+            result.variants_deactivated.append(variant_row.shopify_variant_id)
+            changed = True
+    return changed
+
+
+def _set_all(row: object, values: Mapping[str, Any]) -> bool:
+    changed = False
+    for name, value in values.items():
         if getattr(row, name) != value:
             setattr(row, name, value)
             changed = True
-    return changed, row.price_set_by_admin
+    return changed

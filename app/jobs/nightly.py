@@ -73,7 +73,11 @@ def sync_shopify_catalogue(ctx: JobContext) -> JobOutcome:
     ctx.progress.advance()
     return JobOutcome(
         rows_touched=result.rows_touched,
-        details={**result.as_details(), "requests": client.requests_made},
+        details={
+            **result.as_details(),
+            "requests": client.requests_made,
+            "throttled_seconds": round(client.throttled_seconds, 3),
+        },
     )
 
 

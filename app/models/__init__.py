@@ -10,7 +10,7 @@ from app.models.admin import (
 )
 from app.models.base import Base
 from app.models.cart import CartItem
-from app.models.catalog import RewardProduct
+from app.models.catalog import ProductVariant, RewardProduct
 from app.models.gamification import Achievement, LeaderboardEntry, UserAchievement
 from app.models.jobs import JobLock
 from app.models.linked_accounts import AccountDevice, ReferralHold, SignupAddress
@@ -52,6 +52,7 @@ __all__ = [
     "OrderItem",
     "OutboundMail",
     "Passkey",
+    "ProductVariant",
     "PromoCode",
     "PromoRedemption",
     "RecoveryCode",

@@ -61,6 +61,8 @@ class OrderItem(CreatedAt, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), index=True)
     product_id: Mapped[int] = mapped_column(ForeignKey("reward_products.id"), index=True)
+    # The variant ordered (its title is in the snapshot too); None for a plain product.
+    variant_id: Mapped[int | None] = mapped_column(ForeignKey("product_variants.id"))
     quantity: Mapped[int] = mapped_column(Integer)
     coin_price_at_purchase: Mapped[int] = mapped_column(Integer)
     product_snapshot: Mapped[dict] = mapped_column(JSONType)

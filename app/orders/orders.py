@@ -14,9 +14,11 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select, update
+from sqlalchemy.orm import selectinload
 
 from app.accounts import email_verification
 from app.backoffice.audit import record_admin_action
+from app.catalog import variants
 from app.coins import ledger
 from app.core.db import rows_affected, transaction
 from app.core.errors import InvalidTransition, NotFound, OutOfStock, ValidationFailed
@@ -25,7 +27,7 @@ from app.core.notifications import notify
 from app.extensions import db
 from app.gamification import achievements, referrals
 from app.models.base import utcnow
-from app.models.catalog import RewardProduct
+from app.models.catalog import ProductVariant, RewardProduct
 from app.models.orders import Order, OrderItem, OrderStatus
 from app.models.users import User, UserAddress
 from app.orders import order_mail, promo_codes
@@ -121,20 +123,29 @@ def _shipping_address(
     return default.as_dict(), default.id
 
 
-def _merge_lines(lines: Iterable[tuple[int, int]]) -> dict[int, int]:
-    merged: dict[int, int] = {}
-    for product_id, quantity in lines:
+# An order line: (product id, quantity) or, for a product with variants,
+# (product id, quantity, variant id).
+OrderLine = tuple[int, int] | tuple[int, int, int | None]
+LineKey = tuple[int, int | None]
+
+
+def _merge_lines(lines: Iterable[OrderLine]) -> dict[LineKey, int]:
+    merged: dict[LineKey, int] = {}
+    for line in lines:
+        product_id, quantity = line[0], line[1]
+        variant_id = line[2] if len(line) > 2 else None
         if not isinstance(quantity, int) or isinstance(quantity, bool) or quantity < 1:
             raise ValidationFailed(
                 "Quantities must be whole numbers of at least 1.",
                 details=[{"field": "quantity", "product_id": product_id}],
             )
-        merged[product_id] = merged.get(product_id, 0) + quantity
+        key = (product_id, variant_id)
+        merged[key] = merged.get(key, 0) + quantity
     if not merged:
         raise ValidationFailed("The order has no items.", details=[{"field": "items"}])
     if len(merged) > MAX_LINES:
         raise ValidationFailed(f"At most {MAX_LINES} different products per order.")
-    for product_id, quantity in merged.items():
+    for (product_id, _), quantity in merged.items():
         if quantity > MAX_QUANTITY:
             raise ValidationFailed(
                 f"At most {MAX_QUANTITY} of one product per order.",
@@ -143,9 +154,62 @@ def _merge_lines(lines: Iterable[tuple[int, int]]) -> dict[int, int]:
     return merged
 
 
+def _chosen_variants(
+    merged: dict[LineKey, int], products: dict[int, RewardProduct]
+) -> dict[LineKey, ProductVariant | None]:
+    """Each line's variant, checked against its product (required where it has variants)."""
+    chosen: dict[LineKey, ProductVariant | None] = {}
+    for key in merged:
+        try:
+            chosen[key] = variants.chosen_variant(products[key[0]], key[1])
+        except ValidationFailed as exc:
+            exc.details = [{**d, "product_id": key[0]} for d in exc.details]
+            raise
+    return chosen
+
+
+def _lock_order_key(key: LineKey) -> tuple[int, int]:
+    return key[0], key[1] or 0
+
+
+def _variant_totals(lines: dict[LineKey, int], *, sign: int) -> dict[int, int]:
+    totals: dict[int, int] = {}
+    for (product_id, variant_id), quantity in lines.items():
+        if variant_id is not None:
+            totals[product_id] = totals.get(product_id, 0) + sign * quantity
+    return totals
+
+
+def _reserve(key: LineKey, quantity: int, product: RewardProduct) -> None:
+    product_id, variant_id = key
+    if variant_id is not None:
+        if not variants.reserve(variant_id, quantity):
+            raise OutOfStock(
+                f"Only {variants.fresh_stock(variant_id)} of “{product.title}” in that "
+                "option left.",
+                details=[
+                    {"product_id": product_id, "variant_id": variant_id, "requested": quantity}
+                ],
+            )
+        return
+    reserved = rows_affected(
+        update(RewardProduct)
+        .where(
+            RewardProduct.id == product_id,
+            RewardProduct.stock_quantity >= quantity,
+        )
+        .values(stock_quantity=RewardProduct.stock_quantity - quantity)
+    )
+    if reserved != 1:
+        raise OutOfStock(
+            f"Only {_fresh_stock(product_id)} of “{product.title}” left.",
+            details=[{"product_id": product_id, "requested": quantity}],
+        )
+
+
 def place_order(
     user_id: int,
-    lines: Iterable[tuple[int, int]],
+    lines: Iterable[OrderLine],
     *,
     address_id: int | None = None,
     shipping_address: dict[str, Any] | None = None,
@@ -166,33 +230,29 @@ def place_order(
         products = {
             p.id: p
             for p in db.session.execute(
-                select(RewardProduct).where(RewardProduct.id.in_(merged))
+                select(RewardProduct)
+                .where(RewardProduct.id.in_({pid for pid, _ in merged}))
+                .options(selectinload(RewardProduct.variants))
             ).scalars()
         }
-        missing = [pid for pid in merged if pid not in products or not products[pid].is_active]
+        missing = sorted(
+            {pid for pid, _ in merged if pid not in products or not products[pid].is_active}
+        )
         if missing:
             raise NotFound(
                 "That product is not available.",
                 details=[{"product_id": pid} for pid in missing],
             )
-        # Sorted by id so two checkouts lock the same products in the same order.
-        for product_id in sorted(merged):
-            quantity = merged[product_id]
-            reserved = rows_affected(
-                update(RewardProduct)
-                .where(
-                    RewardProduct.id == product_id,
-                    RewardProduct.stock_quantity >= quantity,
-                )
-                .values(stock_quantity=RewardProduct.stock_quantity - quantity)
-            )
-            if reserved != 1:
-                product = products[product_id]
-                raise OutOfStock(
-                    f"Only {_fresh_stock(product_id)} of “{product.title}” left.",
-                    details=[{"product_id": product_id, "requested": quantity}],
-                )
-        total = sum(products[pid].coin_price * qty for pid, qty in merged.items())
+        chosen = _chosen_variants(merged, products)
+        # Sorted by id so two checkouts lock the same rows in the same order.
+        for key in sorted(merged, key=_lock_order_key):
+            _reserve(key, merged[key], products[key[0]])
+        variants.move_product_totals(_variant_totals(merged, sign=-1))
+        prices = {
+            key: variant.coin_price if variant is not None else products[key[0]].coin_price
+            for key, variant in chosen.items()
+        }
+        total = sum(prices[key] * qty for key, qty in merged.items())
         order = Order(
             order_code=f"TMP-{uuid.uuid4().hex[:16]}",
             user_id=user_id,
@@ -206,20 +266,25 @@ def place_order(
         db.session.add(order)
         db.session.flush()
         order.order_code = f"FK-{when.year}-{order.id:06d}"
-        for product_id, quantity in merged.items():
+        for (product_id, variant_id), quantity in merged.items():
             product = products[product_id]
+            snapshot = {
+                "title": product.title,
+                "category": product.category,
+                "image_url": product.image_url,
+                "coin_price": prices[(product_id, variant_id)],
+            }
+            variant = chosen[(product_id, variant_id)]
+            if variant is not None:
+                snapshot.update(variant=variant.title, sku=variant.sku)
             db.session.add(
                 OrderItem(
                     order_id=order.id,
                     product_id=product_id,
+                    variant_id=variant_id,
                     quantity=quantity,
-                    coin_price_at_purchase=product.coin_price,
-                    product_snapshot={
-                        "title": product.title,
-                        "category": product.category,
-                        "image_url": product.image_url,
-                        "coin_price": product.coin_price,
-                    },
+                    coin_price_at_purchase=prices[(product_id, variant_id)],
+                    product_snapshot=snapshot,
                     created_at=when,
                 )
             )
@@ -323,12 +388,21 @@ def _apply(order: Order, new_status: str, *, now: datetime, note: str | None = N
         )
     code, coins = order.order_code, order.total_coins
     if new_status == OrderStatus.CANCELLED:
+        returned: dict[LineKey, int] = {}
         for item in order.items:
+            key = (item.product_id, item.variant_id)
+            returned[key] = returned.get(key, 0) + item.quantity
+        # The same lock order as checkout: lines by id, then the variants' product totals.
+        for key in sorted(returned, key=_lock_order_key):
+            if key[1] is not None:
+                variants.restore(key[1], returned[key])
+                continue
             db.session.execute(
                 update(RewardProduct)
-                .where(RewardProduct.id == item.product_id)
-                .values(stock_quantity=RewardProduct.stock_quantity + item.quantity)
+                .where(RewardProduct.id == key[0])
+                .values(stock_quantity=RewardProduct.stock_quantity + returned[key])
             )
+        variants.move_product_totals(_variant_totals(returned, sign=1))
         ledger.release_for_order(order.user_id, order.id, code, coins, now=now)
         order.cancelled_at = now
     elif new_status == OrderStatus.PROCESSING:

@@ -13,6 +13,7 @@ from app.accounts import profile
 from app.backoffice.settings import get_settings
 from app.catalog import browse as catalogue
 from app.core.errors import (
+    DomainError,
     EmailNotVerified,
     InsufficientCoins,
     OutOfStock,
@@ -46,26 +47,39 @@ def rewards() -> ResponseReturnValue:
     )
 
 
-@bp.get("/rewards/<int:product_id>")
-@login_required
-def product(product_id: int) -> ResponseReturnValue:
-    item = catalogue.active_product(product_id)
-    in_cart = next(
-        (
-            line.quantity
-            for line in cart_service.get(current_user.id).lines
-            if line.product.id == item.id
-        ),
-        0,
+def _in_cart(product_id: int) -> int:
+    return sum(
+        line.quantity
+        for line in cart_service.get(current_user.id).lines
+        if line.product.id == product_id
     )
+
+
+def _render_product(
+    product_id: int,
+    *,
+    status: int = 200,
+    variant_error: str | None = None,
+    chosen: int | None = None,
+) -> Response:
+    item = catalogue.active_product(product_id)
     return render_page(
         "web/product.html",
+        status=status,
         product=item,
-        in_cart=in_cart,
+        in_cart=_in_cart(item.id),
         balance=current_user.wallet.available_coins,
         max_quantity=cart_service.MAX_QUANTITY,
         steps_per_coin=get_settings().steps_per_coin,
+        variant_error=variant_error,
+        chosen_variant=chosen,
     )
+
+
+@bp.get("/rewards/<int:product_id>")
+@login_required
+def product(product_id: int) -> ResponseReturnValue:
+    return _render_product(product_id)
 
 
 def _quantity(default: int = 1) -> int:
@@ -78,10 +92,29 @@ def _quantity(default: int = 1) -> int:
     return quantity
 
 
+def _variant_id() -> int | None:
+    """The chosen variant from the form; an unusable value is "not a known variant" (0)."""
+    if not request.form.get("variant_id"):
+        return None
+    try:
+        return form_int("variant_id") or 0
+    except OutOfRange:
+        return 0
+
+
 @bp.post("/cart/add/<int:product_id>")
 @login_required
 def add_to_cart(product_id: int) -> ResponseReturnValue:
-    quantity = cart_service.add(current_user.id, product_id, _quantity())
+    variant_id = _variant_id()
+    try:
+        quantity = cart_service.add(current_user.id, product_id, _quantity(), variant_id=variant_id)
+    except DomainError as exc:
+        if is_htmx() or not any(d.get("field") == "variant_id" for d in exc.details):
+            raise
+        # Without JavaScript: the page again, the message next to the choices.
+        return _render_product(
+            product_id, status=exc.status, variant_error=exc.message, chosen=variant_id
+        )
     item = catalogue.active_product(product_id)
     if request.form.get("then") == "checkout":
         return redirect(url_for("web.checkout"))
@@ -91,7 +124,7 @@ def add_to_cart(product_id: int) -> ResponseReturnValue:
             "added",
             triggers=(CART_CHANGED,),
             product=item,
-            in_cart=quantity,
+            in_cart=_in_cart(item.id),
         )
     flash(f"“{item.title}” is in your cart ({quantity}).", "success")
     return redirect(safe_next(request.form.get("back"), default="web.cart"))
@@ -117,7 +150,7 @@ def cart() -> ResponseReturnValue:
 @bp.post("/cart/<int:product_id>/quantity")
 @login_required
 def set_cart_quantity(product_id: int) -> ResponseReturnValue:
-    cart_service.set_quantity(current_user.id, product_id, _quantity())
+    cart_service.set_quantity(current_user.id, product_id, _quantity(), variant_id=_variant_id())
     if is_htmx():
         return render_page(
             "web/cart.html", "cart_body", triggers=(CART_CHANGED,), **_cart_context()
@@ -128,7 +161,7 @@ def set_cart_quantity(product_id: int) -> ResponseReturnValue:
 @bp.post("/cart/<int:product_id>/remove")
 @login_required
 def remove_from_cart(product_id: int) -> ResponseReturnValue:
-    cart_service.remove(current_user.id, product_id)
+    cart_service.remove(current_user.id, product_id, variant_id=_variant_id())
     if is_htmx():
         return render_page(
             "web/cart.html", "cart_body", triggers=(CART_CHANGED,), **_cart_context()

@@ -1,18 +1,20 @@
-"""A local fake of the Shopify Admin REST API: products (paginated by Link header) and
-inventory levels, on 127.0.0.1 with a free port, with scripted failures (429, 5xx)."""
+"""A local fake of Shopify's GraphQL Admin API on 127.0.0.1 with a free port: products
+with their variants by cursor (`first`/`after`, `pageInfo`), a query-cost bucket in every
+answer's `extensions.cost`, and scripted trouble (HTTP 429/5xx, THROTTLED, GraphQL errors)."""
 
 from __future__ import annotations
 
 import json
 import threading
-import urllib.parse
 from collections import deque
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 TOKEN = "shpat_test_token"
-API = "/admin/api/2024-10"
+API_VERSION = "2025-10"
+MAXIMUM_POINTS = 1000.0
+RESTORE_RATE = 50.0
 
 
 @dataclass
@@ -21,53 +23,77 @@ class ScriptedFailure:
     headers: dict[str, str] = field(default_factory=dict)
 
 
-def product(
-    product_id: int,
+def variant(
+    variant_id: int,
     title: str,
     price: str,
     *,
-    stock: int | None = 5,
-    status: str = "active",
-    product_type: str = "Gear",
+    stock: int = 5,
     sku: str | None = None,
+    position: int = 1,
+    options: dict[str, str] | None = None,
 ) -> dict[str, Any]:
-    """A product as Shopify sends it; inventory item id = product id * 10."""
+    """A variant as the GraphQL Admin API sends it (the fields the sync asks for)."""
     return {
-        "id": product_id,
+        "id": f"gid://shopify/ProductVariant/{variant_id}",
+        "legacyResourceId": str(variant_id),
         "title": title,
-        "body_html": f"<p>All about <strong>{title}</strong> &amp; more.</p>",
-        "product_type": product_type,
-        "status": status,
-        "image": {"src": f"https://cdn.example/{product_id}.jpg"},
-        "variants": [
-            {
-                "id": product_id * 100,
-                "position": 1,
-                "price": price,
-                "sku": sku or f"SKU-{product_id}",
-                "inventory_item_id": product_id * 10,
-                "inventory_quantity": stock or 0,
-                "inventory_management": "shopify" if stock is not None else None,
-            },
-            {
-                "id": product_id * 100 + 1,
-                "position": 2,
-                "price": "999.00",
-                "inventory_item_id": product_id * 10 + 1,
-                "inventory_management": "shopify",
-            },
+        "price": price,
+        "sku": sku if sku is not None else f"SKU-{variant_id}",
+        "position": position,
+        "inventoryQuantity": stock,
+        "selectedOptions": [
+            {"name": name, "value": value}
+            for name, value in (options or {"Title": "Default Title"}).items()
         ],
     }
 
 
+def product(
+    product_id: int,
+    title: str,
+    price: str = "10.00",
+    *,
+    stock: int = 5,
+    status: str = "ACTIVE",
+    product_type: str = "Gear",
+    sku: str | None = None,
+    variants: list[dict[str, Any]] | None = None,
+) -> dict[str, Any]:
+    """A product; without `variants` it has Shopify's single "Default Title" variant
+    (id = product id * 100)."""
+    return {
+        "id": f"gid://shopify/Product/{product_id}",
+        "legacyResourceId": str(product_id),
+        "title": title,
+        "descriptionHtml": f"<p>All about <strong>{title}</strong> &amp; more.</p>",
+        "productType": product_type,
+        "status": status,
+        "featuredMedia": {"preview": {"image": {"url": f"https://cdn.example/{product_id}.jpg"}}},
+        "variants": variants
+        if variants is not None
+        else [variant(product_id * 100, "Default Title", price, stock=stock, sku=sku)],
+    }
+
+
+def _page(items: list[Any], first: int, after: str | None) -> tuple[list[Any], dict[str, Any]]:
+    start = int(after.removeprefix("cursor-")) if after else 0
+    chunk = items[start : start + first]
+    end = start + len(chunk)
+    return chunk, {"hasNextPage": end < len(items), "endCursor": f"cursor-{end}" if chunk else None}
+
+
 class FakeShopify:
-    def __init__(self, products: list[dict[str, Any]] | None = None, *, page_size: int = 2):
+    def __init__(self, products: list[dict[str, Any]] | None = None) -> None:
         self.products = products or []
-        self.page_size = page_size
-        # Inventory per item, split over two locations to check that levels are summed.
-        self.inventory: dict[int, int] = {}
         self.failures: deque[ScriptedFailure] = deque()
-        self.requests: list[str] = []
+        # Answers in order, each replacing the normal one: GraphQL errors or THROTTLED.
+        self.scripted: deque[dict[str, Any]] = deque()
+        # Points left in the bucket after each answer (default: full); and what a query costs.
+        self.available: deque[float] = deque()
+        self.query_cost = 100.0
+        self.requests: list[dict[str, Any]] = []
+        self.paths: list[str] = []
         self.tokens_seen: list[str | None] = []
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self._server.daemon_threads = True
@@ -94,27 +120,69 @@ class FakeShopify:
         for _ in range(times):
             self.failures.append(ScriptedFailure(status, headers))
 
-    def _products_page(self, query: dict[str, list[str]]) -> tuple[dict, str | None]:
-        offset = int(query.get("page_info", ["0"])[0])
-        page = self.products[offset : offset + self.page_size]
-        following = offset + self.page_size
-        link = None
-        if following < len(self.products):
-            link = f'<{self.url}{API}/products.json?limit=250&page_info={following}>; rel="next"'
-            if offset:
-                link = f'<{self.url}{API}/products.json?page_info=0>; rel="previous", ' + link
-        return {"products": page}, link
+    def throttle_next(self, *, available: float, times: int = 1) -> None:
+        for _ in range(times):
+            self.scripted.append(
+                {
+                    "errors": [
+                        {
+                            "message": "Throttled",
+                            "extensions": {"code": "THROTTLED", "documentation": "https://…"},
+                        }
+                    ],
+                    "extensions": {"cost": self._cost(available, actual=None)},
+                }
+            )
 
-    def _inventory(self, query: dict[str, list[str]]) -> dict:
-        ids = [int(i) for i in query.get("inventory_item_ids", [""])[0].split(",") if i]
-        levels = []
-        for item in ids:
-            units = self.inventory.get(item, 0)
-            for location, share in ((1, units // 2), (2, units - units // 2)):
-                levels.append(
-                    {"inventory_item_id": item, "location_id": location, "available": share}
+    def error_next(self, message: str, code: str | None = None) -> None:
+        error: dict[str, Any] = {"message": message, "locations": [{"line": 1, "column": 1}]}
+        if code:
+            error["extensions"] = {"code": code}
+        self.scripted.append({"errors": [error]})
+
+    def answer_next(self, body: dict[str, Any]) -> None:
+        self.scripted.append(body)
+
+    def _cost(self, available: float, *, actual: float | None) -> dict[str, Any]:
+        return {
+            "requestedQueryCost": self.query_cost,
+            "actualQueryCost": actual,
+            "throttleStatus": {
+                "maximumAvailable": MAXIMUM_POINTS,
+                "currentlyAvailable": available,
+                "restoreRate": RESTORE_RATE,
+            },
+        }
+
+    def _product_node(self, raw: dict[str, Any], variants_first: int) -> dict[str, Any]:
+        nodes, info = _page(raw["variants"], variants_first, None)
+        return {**raw, "variants": {"nodes": nodes, "pageInfo": info}}
+
+    def _answer(self, request: dict[str, Any]) -> dict[str, Any]:
+        query, variables = request.get("query") or "", request.get("variables") or {}
+        if "query CatalogueProducts" in query:
+            nodes, info = _page(self.products, int(variables["first"]), variables.get("after"))
+            data: dict[str, Any] = {
+                "products": {
+                    "nodes": [
+                        self._product_node(p, int(variables["variantsFirst"])) for p in nodes
+                    ],
+                    "pageInfo": info,
+                }
+            }
+        elif "query ProductVariants" in query:
+            found = next((p for p in self.products if p["id"] == variables.get("id")), None)
+            if found is None:
+                data = {"product": None}
+            else:
+                nodes, info = _page(
+                    found["variants"], int(variables["first"]), variables.get("after")
                 )
-        return {"inventory_levels": levels}
+                data = {"product": {"variants": {"nodes": nodes, "pageInfo": info}}}
+        else:
+            return {"errors": [{"message": "Unknown query"}]}
+        available = self.available.popleft() if self.available else MAXIMUM_POINTS
+        return {"data": data, "extensions": {"cost": self._cost(available, actual=50.0)}}
 
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         fake = self
@@ -123,25 +191,27 @@ class FakeShopify:
             def log_message(self, format: str, *args: Any) -> None:
                 pass  # keep test output clean
 
-            def do_GET(self) -> None:
-                fake.requests.append(self.path)
+            def do_POST(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                raw = self.rfile.read(length)
+                fake.paths.append(self.path)
                 fake.tokens_seen.append(self.headers.get("X-Shopify-Access-Token"))
                 if fake.failures:
                     failure = fake.failures.popleft()
                     self._send(failure.status, {"errors": "scripted"}, failure.headers)
                     return
                 if self.headers.get("X-Shopify-Access-Token") != TOKEN:
-                    self._send(401, {"errors": "Invalid API key or access token"})
+                    self._send(401, {"errors": "[API] Invalid API key or access token"})
                     return
-                parsed = urllib.parse.urlsplit(self.path)
-                query = urllib.parse.parse_qs(parsed.query)
-                if parsed.path == f"{API}/products.json":
-                    body, link = fake._products_page(query)
-                    self._send(200, body, {"Link": link} if link else {})
-                elif parsed.path == f"{API}/inventory_levels.json":
-                    self._send(200, fake._inventory(query))
-                else:
+                if self.path != f"/admin/api/{API_VERSION}/graphql.json":
                     self._send(404, {"errors": "Not Found"})
+                    return
+                request = json.loads(raw)
+                fake.requests.append(request)
+                if fake.scripted:
+                    self._send(200, fake.scripted.popleft())
+                    return
+                self._send(200, fake._answer(request))
 
             def _send(self, status: int, body: Any, headers: dict[str, str] | None = None) -> None:
                 payload = json.dumps(body).encode()
