@@ -14,7 +14,7 @@ from app.extensions import db
 from app.models.catalog import ProductVariant
 from app.models.orders import Order
 from tests.browser.conftest import PHONE, sign_in_admin
-from tests.browser.test_member_journeys import sign_in
+from tests.fixtures.sign_in import sign_in_page
 from tests.fixtures.variants import variant_named
 
 PHONE_390 = {"width": 390, "height": 844}
@@ -49,7 +49,7 @@ def test_a_member_chooses_a_size_and_orders_it_without_javascript(
     page.set_viewport_size(viewport)
     fund(member, admin, 3000)
     shirt = make_variant_product()
-    sign_in(page, member.email)
+    sign_in_page(page, member.email)
 
     page.goto(f"/rewards/{shirt.id}")
     fits(page)
@@ -83,7 +83,7 @@ def test_the_cart_shows_each_size_on_a_phone_with_javascript(
     page.set_viewport_size(PHONE)
     fund(member, admin, 3000)
     shirt = make_variant_product()
-    sign_in(page, member.email)
+    sign_in_page(page, member.email)
 
     page.goto(f"/rewards/{shirt.id}")
     fits(page)
