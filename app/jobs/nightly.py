@@ -16,7 +16,7 @@ from app.coins import reconciliation
 from app.core.db import is_postgres, transaction
 from app.extensions import db
 from app.fraud import rescoring
-from app.gamification import achievement_repair, leaderboards
+from app.gamification import achievement_repair, challenges, leaderboards
 from app.jobs.runner import JobContext, JobOutcome, JobSpec
 
 logger = logging.getLogger("app.jobs")
@@ -39,6 +39,15 @@ def rebuild_leaderboards(ctx: JobContext) -> JobOutcome:
                 for board in built
             ]
         },
+    )
+
+
+def settle_challenges(ctx: JobContext) -> JobOutcome:
+    ids = challenges.due_challenge_ids(now=ctx.now)
+    ctx.progress.total(len(ids))
+    result = challenges.settle_due_challenges(now=ctx.now, progress=ctx.progress.advance)
+    return JobOutcome(
+        rows_touched=len(result.settled) + len(result.voided), details=result.as_details()
     )
 
 
@@ -141,6 +150,13 @@ def refresh_analytics(ctx: JobContext) -> JobOutcome:
 JOBS: dict[str, JobSpec] = {
     spec.name: spec
     for spec in (
+        JobSpec(
+            "challenges",
+            "Settle finished challenges (stakes to the winners) and void those too few joined.",
+            1,
+            30,
+            settle_challenges,
+        ),
         JobSpec(
             "leaderboards",
             "Weekly, monthly and all-time leaderboards from credited steps.",
