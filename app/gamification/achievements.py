@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import case, func, select
@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from app.coins import ledger
 from app.core.notifications import notify
 from app.extensions import db
+from app.gamification import teams
 from app.models.base import utcnow
 from app.models.gamification import CRITERIA_KEYS, Achievement, UserAchievement
 from app.models.orders import Order
@@ -31,6 +32,8 @@ class MemberFacts:
     streak_days: int
     orders_count: int
     referrals_count: int
+    team_size: int = 0
+    team_week_average: int = 0
 
     def value(self, key: str) -> int:
         return getattr(self, key)
@@ -85,6 +88,7 @@ def member_facts(user_id: int) -> MemberFacts:
         streak_days=longest_streak(days),
         orders_count=int(orders),
         referrals_count=int(invited),
+        **asdict(teams.team_facts(user_id)),
     )
 
 
