@@ -48,6 +48,7 @@ def redirect_htmx_to_login(response: Response) -> Response:
 
 from app.web import (  # noqa: E402  (routes register on import)
     achievements,
+    challenges,
     friends,
     leaderboard,
     live,
@@ -58,12 +59,14 @@ from app.web import (  # noqa: E402  (routes register on import)
     rewards,
     settings,
     steps,
+    teams,
     wallet,
 )
 
 __all__ = [
     "achievements",
     "bp",
+    "challenges",
     "friends",
     "leaderboard",
     "live",
@@ -74,5 +77,6 @@ __all__ = [
     "rewards",
     "settings",
     "steps",
+    "teams",
     "wallet",
 ]
