@@ -554,7 +554,7 @@ class ChallengeView:
     invited: list[Standing]
     me: Standing
     joined_count: int
-    pot_if_settled: int
+    staked_in_all: int
     can_join: bool
     can_decline: bool
     can_cancel: bool
@@ -650,7 +650,7 @@ def view(user_id: int, challenge_id: int, *, now: datetime | None = None) -> Cha
         invited=invited,
         me=me,
         joined_count=len(joined_ids),
-        pot_if_settled=challenge.stake_coins * len(joined_ids),
+        staked_in_all=challenge.stake_coins * len(joined_ids),
         can_join=upcoming and me.status != "joined" and not full,
         can_decline=upcoming and me.status == "invited",
         can_cancel=upcoming and is_creator,
