@@ -3,6 +3,8 @@ join, decline, invite more friends, cancel."""
 
 from __future__ import annotations
 
+from flask import Response
+
 from app.api import bp
 from app.api.auth import current_member
 from app.api.group_schemas import (
@@ -33,7 +35,7 @@ def _standing(s: challenges.Standing) -> StandingOut:
     )
 
 
-def _detail(challenge_id: int, status: int = 200):
+def _detail(challenge_id: int, status: int = 200) -> tuple[Response, int]:
     v = challenges.view(current_member().id, challenge_id)
     c = v.challenge
     return reply(
@@ -74,7 +76,7 @@ def _detail(challenge_id: int, status: int = 200):
     responses={200: ChallengesOut},
     tags=["challenges"],
 )
-def list_challenges():
+def list_challenges() -> tuple[Response, int]:
     return reply(
         ChallengesOut(
             items=[
@@ -105,7 +107,7 @@ def list_challenges():
     errors=(409,),
     tags=["challenges"],
 )
-def create_challenge(body: ChallengeIn):
+def create_challenge(body: ChallengeIn) -> tuple[Response, int]:
     challenge = challenges.create_challenge(
         current_member().id,
         name=body.name,
@@ -129,7 +131,7 @@ def create_challenge(body: ChallengeIn):
     errors=(404,),
     tags=["challenges"],
 )
-def get_challenge(challenge_id: int):
+def get_challenge(challenge_id: int) -> tuple[Response, int]:
     return _detail(challenge_id)
 
 
@@ -142,7 +144,7 @@ def get_challenge(challenge_id: int):
     errors=(404, 409),
     tags=["challenges"],
 )
-def join_challenge(challenge_id: int):
+def join_challenge(challenge_id: int) -> tuple[Response, int]:
     challenges.join(current_member().id, challenge_id)
     return _detail(challenge_id)
 
@@ -156,7 +158,7 @@ def join_challenge(challenge_id: int):
     errors=(404, 409),
     tags=["challenges"],
 )
-def decline_challenge(challenge_id: int):
+def decline_challenge(challenge_id: int) -> tuple[Response, int]:
     challenges.decline(current_member().id, challenge_id)
     return _detail(challenge_id)
 
@@ -171,7 +173,7 @@ def decline_challenge(challenge_id: int):
     errors=(404, 409),
     tags=["challenges"],
 )
-def invite_to_challenge(challenge_id: int, body: ChallengeInviteIn):
+def invite_to_challenge(challenge_id: int, body: ChallengeInviteIn) -> tuple[Response, int]:
     challenges.invite(current_member().id, challenge_id, body.user_ids)
     return _detail(challenge_id)
 
@@ -185,6 +187,6 @@ def invite_to_challenge(challenge_id: int, body: ChallengeInviteIn):
     errors=(404, 409),
     tags=["challenges"],
 )
-def cancel_challenge(challenge_id: int):
+def cancel_challenge(challenge_id: int) -> tuple[Response, int]:
     challenges.cancel(current_member().id, challenge_id)
     return _detail(challenge_id)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from flask import Response
+
 from app.api import bp
 from app.api.auth import current_member
 from app.api.group_schemas import (
@@ -16,7 +18,7 @@ from app.api.operations import operation, reply
 from app.gamification import teams
 
 
-def _overview(status: int = 200):
+def _overview(status: int = 200) -> tuple[Response, int]:
     o = teams.overview(current_member().id)
     return reply(
         TeamsOut(
@@ -62,7 +64,7 @@ def _overview(status: int = 200):
     responses={200: TeamsOut},
     tags=["teams"],
 )
-def list_teams():
+def list_teams() -> tuple[Response, int]:
     return _overview()
 
 
@@ -76,7 +78,7 @@ def list_teams():
     errors=(409,),
     tags=["teams"],
 )
-def create_team(body: TeamIn):
+def create_team(body: TeamIn) -> tuple[Response, int]:
     teams.create_team(current_member().id, body.name)
     return _overview(201)
 
@@ -91,7 +93,7 @@ def create_team(body: TeamIn):
     errors=(404, 409),
     tags=["teams"],
 )
-def join_team(body: TeamJoinIn):
+def join_team(body: TeamJoinIn) -> tuple[Response, int]:
     teams.join_team(current_member().id, body.code)
     return _overview()
 
@@ -105,6 +107,6 @@ def join_team(body: TeamJoinIn):
     errors=(404,),
     tags=["teams"],
 )
-def leave_team():
+def leave_team() -> tuple[str, int]:
     teams.leave_team(current_member().id)
     return "", 204

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.exc import IntegrityError
 
 from app.backoffice.settings import get_settings
@@ -141,6 +141,12 @@ def leave_team(user_id: int) -> None:
             db.session.delete(team)
 
 
+def forget_member(user_id: int) -> None:
+    """A deleted account leaves its team (in the caller's transaction); nothing if on none."""
+    if _membership(user_id) is not None:
+        leave_team(user_id)
+
+
 def _member_ids(team_id: int) -> list[int]:
     return list(
         db.session.execute(
@@ -151,7 +157,7 @@ def _member_ids(team_id: int) -> list[int]:
     )
 
 
-def _credited_per_day():
+def _credited_per_day() -> Select:
     """Each member's credited steps per day: the day's largest verified record."""
     return (
         select(

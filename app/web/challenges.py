@@ -72,7 +72,7 @@ def _new_form(form: ChallengeForm | None = None) -> ChallengeForm:
 
 @bp.get("/challenges")
 @login_required
-def challenges_page():
+def challenges_page() -> Response:
     return render_page("web/challenges.html", items=challenges.my_challenges(current_user.id))
 
 
@@ -88,13 +88,13 @@ def _render_new(form: ChallengeForm, status: int = 200) -> Response:
 
 @bp.get("/challenges/new")
 @login_required
-def new_challenge():
+def new_challenge() -> Response:
     return _render_new(_new_form())
 
 
 @bp.post("/challenges/new")
 @login_required
-def create_challenge():
+def create_challenge() -> Response:
     form = _new_form(ChallengeForm())
     if form.validate_on_submit():
         try:
@@ -117,9 +117,15 @@ def create_challenge():
     return _render_new(form, 422)
 
 
-def _render_challenge(challenge_id: int, status: int = 200, **context) -> Response:
+def _render_challenge(
+    challenge_id: int,
+    status: int = 200,
+    *,
+    invite_form: InviteForm | None = None,
+    join_error: str | None = None,
+) -> Response:
     view = challenges.view(current_user.id, challenge_id)
-    invite_form = context.pop("invite_form", None) or InviteForm(formdata=None)
+    invite_form = invite_form or InviteForm(formdata=None)
     invite_form.invite_user_ids.choices = friend_choices(view.invitable_friends)
     return render_page(
         "web/challenge.html",
@@ -127,20 +133,19 @@ def _render_challenge(challenge_id: int, status: int = 200, **context) -> Respon
         v=view,
         invite_form=invite_form,
         settle_days=get_settings().challenge_settle_days,
-        join_error=context.pop("join_error", None),
-        **context,
+        join_error=join_error,
     )
 
 
 @bp.get("/challenges/<int:challenge_id>")
 @login_required
-def challenge_page(challenge_id: int):
+def challenge_page(challenge_id: int) -> Response:
     return _render_challenge(challenge_id)
 
 
 @bp.post("/challenges/<int:challenge_id>/join")
 @login_required
-def join_challenge(challenge_id: int):
+def join_challenge(challenge_id: int) -> Response:
     try:
         challenges.join(current_user.id, challenge_id)
     except DomainError as exc:
@@ -154,7 +159,7 @@ def join_challenge(challenge_id: int):
 
 @bp.post("/challenges/<int:challenge_id>/decline")
 @login_required
-def decline_challenge(challenge_id: int):
+def decline_challenge(challenge_id: int) -> Response:
     challenges.decline(current_user.id, challenge_id)
     flash("Invitation declined.", "info")
     return redirect(url_for("web.challenges_page"))
@@ -162,7 +167,7 @@ def decline_challenge(challenge_id: int):
 
 @bp.post("/challenges/<int:challenge_id>/cancel")
 @login_required
-def cancel_challenge(challenge_id: int):
+def cancel_challenge(challenge_id: int) -> Response:
     challenges.cancel(current_user.id, challenge_id)
     flash("Challenge cancelled: every stake is back in its wallet.", "info")
     return redirect(url_for("web.challenge_page", challenge_id=challenge_id))
@@ -170,7 +175,7 @@ def cancel_challenge(challenge_id: int):
 
 @bp.post("/challenges/<int:challenge_id>/invite")
 @login_required
-def invite_to_challenge(challenge_id: int):
+def invite_to_challenge(challenge_id: int) -> Response:
     form = InviteForm()
     if form.validate_on_submit():
         try:

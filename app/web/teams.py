@@ -26,13 +26,13 @@ def _page(status: int = 200, **form_state: str | None) -> Response:
 
 @bp.get("/teams")
 @login_required
-def teams_page():
+def teams_page() -> Response:
     return _page()
 
 
 @bp.post("/teams/create")
 @login_required
-def create_team():
+def create_team() -> Response:
     name = request.form.get("name", "")
     try:
         teams.create_team(current_user.id, name)
@@ -44,7 +44,7 @@ def create_team():
 
 @bp.post("/teams/join")
 @login_required
-def join_team():
+def join_team() -> Response:
     code = request.form.get("code", "")
     try:
         teams.join_team(current_user.id, code)
@@ -56,7 +56,7 @@ def join_team():
 
 @bp.post("/teams/leave")
 @login_required
-def leave_team():
+def leave_team() -> Response:
     teams.leave_team(current_user.id)
     flash("You left the team.", "info")
     return redirect(url_for("web.teams_page"))

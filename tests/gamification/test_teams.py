@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlalchemy import func, select
 
+from app.accounts import profile
 from app.backoffice.settings import update_settings
 from app.core.db import transaction
 from app.core.errors import Conflict, NotFound, ValidationFailed
@@ -16,6 +17,7 @@ from app.models.gamification import Achievement, UserAchievement
 from app.models.groups import Team, TeamMember
 from app.models.steps import StepRecord
 from tests.coins.test_ledger_concurrency import run_threads
+from tests.fixtures.factories import PASSWORD
 
 NOW = datetime(2026, 12, 3, 12, 0, tzinfo=UTC)  # a Thursday
 MONDAY = date(2026, 11, 30)
@@ -159,3 +161,11 @@ def test_members_racing_for_the_last_place_on_a_team_let_one_in(app, people, adm
     assert run_threads(app, work, count=len(ids)) == []
     assert refused == ["This team is full."] * (len(ids) - 1)
     assert db.session.execute(select(func.count()).select_from(TeamMember)).scalar_one() == 2
+
+
+def test_a_deleted_account_leaves_its_team(people):
+    ann, bob, _, _ = people
+    team = teams.create_team(ann.id, "Leavers", now=NOW)
+    teams.join_team(bob.id, team.join_code, now=NOW)
+    profile.delete_account(bob, PASSWORD)
+    assert [t.user_id for t in teams.overview(ann.id, now=NOW).teammates] == [ann.id]
