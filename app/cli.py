@@ -45,7 +45,7 @@ def seed_group() -> None:
     f"'{DEV_ADMIN_PASSWORD}' in development).",
 )
 def seed_initial(admin_email: str, admin_password: str | None) -> None:
-    """Admin account, 7 achievements, 8 products and the settings. Safe to re-run."""
+    """Admin account, 8 achievements, 8 products and the settings. Safe to re-run."""
     from seeds.initial import load_initial
 
     development = current_app.config.get("ENV_NAME") == "development"

@@ -1,4 +1,4 @@
-"""`flask seed initial`: the admin account, 7 achievements, 8 products, the settings.
+"""`flask seed initial`: the admin account, 8 achievements, 8 products, the settings.
 
 Idempotent: rows are matched by their natural key (e-mail, achievement code, product
 title) and only missing ones are added.
@@ -72,6 +72,14 @@ ACHIEVEMENTS = [
         "icon": "users",
         "unlock_criteria": {"referrals_count": 3},
         "reward_coins": 150,
+    },
+    {
+        "code": "team_spirit",
+        "name": "Team Spirit",
+        "description": "Be on a team of three or more that averages 35,000 steps in a week.",
+        "icon": "users",
+        "unlock_criteria": {"team_size": 3, "team_week_average": 35_000},
+        "reward_coins": 100,
     },
 ]
 

@@ -80,8 +80,8 @@ def test_seed_initial_loads_the_admin_achievements_products_and_settings(runner)
     result = invoke(runner, "seed", "initial")
 
     assert result.exit_code == 0, result.output
-    assert f"Added 7 achievements, 8 products, {SETTINGS} settings." in result.output
-    assert initial_counts() == (1, 7, 8, SETTINGS)
+    assert f"Added 8 achievements, 8 products, {SETTINGS} settings." in result.output
+    assert initial_counts() == (1, 8, 8, SETTINGS)
     email, password = re.search(r"Admin account: (\S+) / (\S+)", result.output).groups()
     assert email == "admin@fitkart.example"
     admin = accounts.authenticate(email, password)
@@ -96,7 +96,7 @@ def test_seed_initial_twice_adds_nothing_the_second_time(runner):
     assert again.exit_code == 0, again.output
     assert "already exists" in again.output
     assert "Added 0 achievements, 0 products, 0 settings." in again.output
-    assert initial_counts() == (1, 7, 8, SETTINGS)
+    assert initial_counts() == (1, 8, 8, SETTINGS)
 
 
 def test_seed_initial_takes_the_admin_email_and_password(runner):
@@ -130,13 +130,13 @@ def test_load_initial_is_idempotent(app):
 
     assert (first.admin_created, first.admin_password) == (True, "admin-password")
     assert (first.achievements_added, first.products_added, first.settings_added) == (
-        7,
+        8,
         8,
         SETTINGS,
     )
     assert (second.admin_created, second.admin_password) == (False, None)
     assert (second.achievements_added, second.products_added, second.settings_added) == (0, 0, 0)
-    assert initial_counts() == (1, 7, 8, SETTINGS)
+    assert initial_counts() == (1, 8, 8, SETTINGS)
     # The existing admin's password is left alone.
     assert accounts.authenticate("admin@fitkart.example", "admin-password")
 
@@ -151,11 +151,11 @@ def test_load_initial_adds_only_what_is_missing(app):
     db.session.commit()
 
     assert (result.achievements_added, result.products_added, result.settings_added) == (
-        6,
+        7,
         7,
         SETTINGS - 1,
     )
-    assert initial_counts() == (1, 7, 8, SETTINGS)
+    assert initial_counts() == (1, 8, 8, SETTINGS)
     kept = db.session.execute(select(Achievement).where(Achievement.code == "first_steps"))
     assert kept.scalar_one().name == "Mine"
     assert db.session.get(Setting, "steps_per_coin").value == 50
@@ -167,7 +167,15 @@ def test_initial_achievements_use_only_known_criteria(app):
 
     codes = db.session.execute(select(Achievement.code).order_by(Achievement.sort_order))
     assert list(codes.scalars()) == [spec["code"] for spec in ACHIEVEMENTS]
-    known = {"total_steps", "daily_steps", "streak_days", "orders_count", "referrals_count"}
+    known = {
+        "total_steps",
+        "daily_steps",
+        "streak_days",
+        "orders_count",
+        "referrals_count",
+        "team_size",
+        "team_week_average",
+    }
     for achievement in db.session.execute(select(Achievement)).scalars():
         assert set(achievement.unlock_criteria) <= known
         assert achievement.reward_coins >= 0

@@ -14,6 +14,7 @@ from app.core.db import transaction
 from app.core.errors import NotFound, ValidationFailed
 from app.extensions import db
 from app.fraud import linked_accounts
+from app.gamification import teams
 from app.models.admin import AnalyticsEvent, IdempotencyKey
 from app.models.base import utcnow
 from app.models.cart import CartItem
@@ -364,6 +365,7 @@ def delete_account(user: User, password: str, *, now: datetime | None = None) ->
             orders.cancel_by_member(uid, code, now=when)
         for address in addresses(uid):
             _forget_address(address)
+        teams.forget_member(uid)
         db.session.execute(
             update(Order)
             .where(Order.user_id == uid)

@@ -26,6 +26,8 @@ CRITERIA_HELP = {
     "streak_days": f"days in a row with at least {STREAK_MIN_STEPS:,} steps",
     "orders_count": "orders shipped or delivered",
     "referrals_count": "friends invited who joined",
+    "team_size": "members on the member's current team",
+    "team_week_average": "the team's best weekly average of verified steps per member",
 }
 
 

@@ -44,6 +44,16 @@ SPECS: tuple[SettingSpec, ...] = (
         720,
         "Hours a flagged day may wait for review before /admin raises an alert.",
     ),
+    SettingSpec("challenge_max_stake", 5_000, 0, 1_000_000, "Most coins a challenge may stake."),
+    SettingSpec("challenge_max_participants", 20, 2, 500, "Most members a challenge may have."),
+    SettingSpec(
+        "challenge_settle_days",
+        2,
+        0,
+        30,
+        "Days a challenge waits after its last day before it settles (late syncs, reviews).",
+    ),
+    SettingSpec("team_max_members", 10, 2, 500, "Most members a team may have."),
 )
 SPEC_BY_KEY = {spec.key: spec for spec in SPECS}
 
@@ -61,6 +71,10 @@ class AppSettings:
     leaderboard_top_monthly: int = 100
     leaderboard_top_all_time: int = 1000
     review_queue_max_age_hours: int = 48
+    challenge_max_stake: int = 5_000
+    challenge_max_participants: int = 20
+    challenge_settle_days: int = 2
+    team_max_members: int = 10
 
 
 assert {f.name for f in fields(AppSettings)} == set(SPEC_BY_KEY)

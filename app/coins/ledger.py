@@ -546,6 +546,88 @@ def refund_order(
     )
 
 
+# --- challenges: stake, release, forfeit, payout --------------------------------------------
+# Keys name the challenge and the member, so a re-run settlement moves nothing twice. None of
+# these change lifetime earned or spent: a stake is the member's own coins until it is lost,
+# and a pot is other members' coins changing hands, not new coins.
+
+
+def _challenge_key(challenge_id: int, user_id: int, movement: str) -> str:
+    return f"challenge:{challenge_id}:{movement}:{user_id}"
+
+
+def stake_for_challenge(
+    user_id: int, challenge_id: int, coins: int, *, now: datetime | None = None
+) -> CoinTransaction:
+    """Joining: the stake moves from available to frozen until the challenge settles."""
+    _positive(coins, "A stake")
+    return _post(
+        user_id,
+        transaction_type="challenge_stake",
+        amount=-coins,
+        frozen_change=coins,
+        description=f"Stake held for challenge #{challenge_id}",
+        reference_type="challenge",
+        reference_id=str(challenge_id),
+        ledger_key=_challenge_key(challenge_id, user_id, "stake"),
+        now=now,
+    )
+
+
+def release_challenge_stake(
+    user_id: int, challenge_id: int, coins: int, reason: str, *, now: datetime | None = None
+) -> CoinTransaction:
+    """The stake back to available: a win, a cancellation, too few joined, a ban."""
+    _positive(coins, "A stake")
+    return _post(
+        user_id,
+        transaction_type="challenge_release",
+        amount=coins,
+        frozen_change=-coins,
+        description=f"Challenge #{challenge_id}: stake returned ({reason})"[:500],
+        reference_type="challenge",
+        reference_id=str(challenge_id),
+        ledger_key=_challenge_key(challenge_id, user_id, "release"),
+        now=now,
+    )
+
+
+def forfeit_challenge_stake(
+    user_id: int, challenge_id: int, coins: int, *, now: datetime | None = None
+) -> CoinTransaction:
+    """A losing stake leaves frozen for good (it goes into the winners' pot)."""
+    _positive(coins, "A stake")
+    return _post(
+        user_id,
+        transaction_type="challenge_forfeit",
+        amount=0,
+        frozen_change=-coins,
+        description=f"Challenge #{challenge_id}: stake lost",
+        reference_type="challenge",
+        reference_id=str(challenge_id),
+        ledger_key=_challenge_key(challenge_id, user_id, "forfeit"),
+        now=now,
+    )
+
+
+def pay_challenge_winner(
+    user_id: int, challenge_id: int, coins: int, *, now: datetime | None = None
+) -> CoinTransaction:
+    """A winner's share of the forfeited stakes, to available."""
+    _positive(coins, "A payout")
+    return _post(
+        user_id,
+        transaction_type="challenge_payout",
+        amount=coins,
+        frozen_change=0,
+        description=f"Challenge #{challenge_id}: winnings",
+        reference_type="challenge",
+        reference_id=str(challenge_id),
+        ledger_key=_challenge_key(challenge_id, user_id, "payout"),
+        now=now,
+    )
+
+
 # --- admin -------------------------------------------------------------------------------
 
 

@@ -1,3 +1,3 @@
 """Walking together: `achievements` (+ `achievement_admin`, the nightly
 `achievement_repair`), `streaks` (one rule for the dashboard and badges), `leaderboards`,
-`referrals`, `friends`."""
+`referrals`, `friends`, `challenges` (staked, settled nightly), `teams`."""

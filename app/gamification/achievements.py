@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Collection
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime
 
 from sqlalchemy import func, select
@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from app.coins import ledger
 from app.core.notifications import notify
 from app.extensions import db
+from app.gamification import teams
 from app.gamification.streaks import longest_streak
 from app.models.base import utcnow
 from app.models.gamification import CRITERIA_KEYS, Achievement, UserAchievement
@@ -26,6 +27,8 @@ REDEEMED_ORDER_STATUSES = (OrderStatus.SHIPPED, OrderStatus.DELIVERED)
 STEP_FACTS = frozenset({"total_steps", "daily_steps", "streak_days"})  # sync, approval
 ORDER_FACTS = frozenset({"orders_count"})  # an order shipped or delivered
 REFERRAL_FACTS = frozenset({"referrals_count"})  # a friend joined with the member's code
+# A team joined or left, or the member's own synced steps moving the team's weekly average.
+TEAM_FACTS = frozenset({"team_size", "team_week_average"})
 
 
 @dataclass(frozen=True)
@@ -35,6 +38,8 @@ class MemberFacts:
     streak_days: int
     orders_count: int
     referrals_count: int
+    team_size: int = 0
+    team_week_average: int = 0
 
     def value(self, key: str) -> int:
         return getattr(self, key)
@@ -79,6 +84,8 @@ def _count_facts(user_id: int, keys: Collection[str]) -> dict[str, int]:
             )
             or 0
         )
+    if TEAM_FACTS & set(keys):
+        facts.update(asdict(teams.team_facts(user_id)))
     return facts
 
 

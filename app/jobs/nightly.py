@@ -11,7 +11,7 @@ from app.coins import reconciliation
 from app.core import outbox
 from app.core.db import transaction
 from app.fraud import rescoring
-from app.gamification import achievement_repair, leaderboards
+from app.gamification import achievement_repair, challenges, leaderboards
 from app.jobs.runner import JobContext, JobOutcome, JobSpec
 
 logger = logging.getLogger("app.jobs")
@@ -34,6 +34,15 @@ def rebuild_leaderboards(ctx: JobContext) -> JobOutcome:
                 for board in built
             ]
         },
+    )
+
+
+def settle_challenges(ctx: JobContext) -> JobOutcome:
+    ids = challenges.due_challenge_ids(now=ctx.now)
+    ctx.progress.total(len(ids))
+    result = challenges.settle_due_challenges(now=ctx.now, progress=ctx.progress.advance)
+    return JobOutcome(
+        rows_touched=len(result.settled) + len(result.voided), details=result.as_details()
     )
 
 
@@ -132,6 +141,13 @@ def retry_outbox_mail(ctx: JobContext) -> JobOutcome:
 JOBS: dict[str, JobSpec] = {
     spec.name: spec
     for spec in (
+        JobSpec(
+            "challenges",
+            "Settle finished challenges (stakes to the winners) and void those too few joined.",
+            1,
+            30,
+            settle_challenges,
+        ),
         JobSpec(
             "leaderboards",
             "Weekly, monthly and all-time leaderboards from credited steps.",

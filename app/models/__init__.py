@@ -12,6 +12,7 @@ from app.models.base import Base
 from app.models.cart import CartItem
 from app.models.catalog import ProductVariant, RewardProduct
 from app.models.gamification import Achievement, LeaderboardEntry, UserAchievement
+from app.models.groups import Challenge, ChallengeParticipant, Team, TeamMember
 from app.models.jobs import JobLock
 from app.models.linked_accounts import AccountDevice, ReferralHold, SignupAddress
 from app.models.mail import OutboundMail
@@ -39,6 +40,8 @@ __all__ = [
     "AnalyticsEvent",
     "Base",
     "CartItem",
+    "Challenge",
+    "ChallengeParticipant",
     "CoinTransaction",
     "EmailCode",
     "ExternalIdentity",
@@ -64,6 +67,8 @@ __all__ = [
     "SignupAddress",
     "StepRecord",
     "StepValidation",
+    "Team",
+    "TeamMember",
     "TotpCredential",
     "UsedNonce",
     "User",

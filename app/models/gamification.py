@@ -21,7 +21,16 @@ from sqlalchemy.orm import Mapped, mapped_column
 from app.models.base import Base, BigID, CreatedAt, JSONType, Timestamps, UTCDateTime, sql_in
 
 PERIODS = ("weekly", "monthly", "all_time")
-CRITERIA_KEYS = ("total_steps", "daily_steps", "streak_days", "orders_count", "referrals_count")
+CRITERIA_KEYS = (
+    "total_steps",
+    "daily_steps",
+    "streak_days",
+    "orders_count",
+    "referrals_count",
+    # The member's current team: its size, and its best weekly average (app/gamification/teams).
+    "team_size",
+    "team_week_average",
+)
 
 
 class Achievement(Timestamps, Base):

@@ -53,6 +53,7 @@ def redirect_htmx_to_login(response: Response) -> Response:
 
 from app.web import (  # noqa: E402  (routes register on import)
     achievements,
+    challenges,
     friends,
     leaderboard,
     live,
@@ -63,12 +64,14 @@ from app.web import (  # noqa: E402  (routes register on import)
     rewards,
     settings,
     steps,
+    teams,
     wallet,
 )
 
 __all__ = [
     "achievements",
     "bp",
+    "challenges",
     "friends",
     "leaderboard",
     "live",
@@ -79,5 +82,6 @@ __all__ = [
     "rewards",
     "settings",
     "steps",
+    "teams",
     "wallet",
 ]

@@ -18,6 +18,8 @@ CRITERIA_UNITS = {
     "streak_days": "days in a row",
     "orders_count": "rewards shipped",
     "referrals_count": "friends invited",
+    "team_size": "members on your team",
+    "team_week_average": "team average steps in a week",
 }
 
 

@@ -5,7 +5,7 @@ once, in `app/steps/credited.py`; `user_stats`, built on it, was read by no code
 Downgrade rebuilds both as 0001 made them.
 
 Revision ID: 0015_rules_once
-Revises: 0013_product_variants
+Revises: 0014_challenges_teams
 Create Date: 2026-12-01 12:00:00.000000
 
 """
@@ -14,7 +14,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0015_rules_once'
-down_revision = '0013_product_variants'
+down_revision = '0014_challenges_teams'
 branch_labels = None
 depends_on = None
 

@@ -31,6 +31,11 @@ SPEC_DEFAULTS = {
     "leaderboard_top_all_time": 1000,
     # Not in SPEC §5: the /admin alert for a queue older than this (issue 17).
     "review_queue_max_age_hours": 48,
+    # Not in SPEC §5: challenges and teams (issue 15).
+    "challenge_max_stake": 5_000,
+    "challenge_max_participants": 20,
+    "challenge_settle_days": 2,
+    "team_max_members": 10,
 }
 
 

@@ -148,6 +148,7 @@ def test_an_unknown_job_is_refused_with_the_known_names(app):
 
 def test_the_schedule_is_the_specs(app):
     assert {name: spec.schedule for name, spec in JOBS.items()} == {
+        "challenges": "01:30 UTC",
         "leaderboards": "02:00 UTC",
         "achievements": "02:30 UTC",
         "anomaly_rescore": "03:00 UTC",
@@ -166,6 +167,7 @@ def test_list_jobs_gives_next_and_last_runs(app):
     listed = {status.name: status for status in list_jobs(now=NOW + timedelta(hours=1))}
 
     assert list(listed) == [
+        "challenges",
         "leaderboards",
         "achievements",
         "anomaly_rescore",
