@@ -39,6 +39,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from app.catalog import wishlist
 from app.core.db import transaction
 from app.extensions import db
 from app.models.catalog import RewardProduct
@@ -392,10 +393,12 @@ def sync_catalogue(
                 db.session.add(_new_row(product, stock[product.id], coins_per_unit))
                 result.created.append(product.id)
                 continue
+            stock_before, price_before = row.stock_quantity, row.coin_price
             changed, kept = _apply(row, product, stock[product.id], coins_per_unit)
             result.price_kept_by_admin += int(kept)
             if changed:
                 result.updated.append(product.id)
+                wishlist.product_changed(row, stock_before=stock_before, price_before=price_before)
             else:
                 result.unchanged += 1
         for shopify_id, row in existing.items():

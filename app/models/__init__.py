@@ -16,6 +16,7 @@ from app.models.jobs import JobLock
 from app.models.linked_accounts import AccountDevice, ReferralHold, SignupAddress
 from app.models.notifications import Notification
 from app.models.orders import Order, OrderItem
+from app.models.shop import ProductReview, ReviewReport, SavingGoal, WishlistItem
 from app.models.sign_in import (
     EmailCode,
     ExternalIdentity,
@@ -49,11 +50,14 @@ __all__ = [
     "Order",
     "OrderItem",
     "Passkey",
+    "ProductReview",
     "RecoveryCode",
     "Referral",
     "ReferralHold",
     "RefreshToken",
+    "ReviewReport",
     "RewardProduct",
+    "SavingGoal",
     "Setting",
     "SignupAddress",
     "StepRecord",
@@ -64,4 +68,5 @@ __all__ = [
     "UserAchievement",
     "UserAddress",
     "Wallet",
+    "WishlistItem",
 ]

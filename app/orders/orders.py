@@ -17,6 +17,7 @@ from sqlalchemy import select, update
 
 from app.accounts import email_verification
 from app.backoffice.audit import record_admin_action
+from app.catalog import wishlist
 from app.coins import ledger
 from app.core.db import transaction
 from app.core.errors import InvalidTransition, NotFound, OutOfStock, ValidationFailed
@@ -301,11 +302,13 @@ def _apply(order: Order, new_status: str, *, now: datetime, note: str | None = N
     code, coins = order.order_code, order.total_coins
     if new_status == "cancelled":
         for item in order.items:
-            db.session.execute(
+            stock_after = db.session.execute(
                 update(RewardProduct)
                 .where(RewardProduct.id == item.product_id)
                 .values(stock_quantity=RewardProduct.stock_quantity + item.quantity)
-            )
+                .returning(RewardProduct.stock_quantity)
+            ).scalar_one()
+            wishlist.restocked(item.product_id, stock_before=stock_after - item.quantity)
         ledger.release_for_order(order.user_id, order.id, code, coins, now=now)
         order.cancelled_at = now
     elif new_status == "processing":
