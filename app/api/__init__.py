@@ -11,6 +11,7 @@ from app.api import auth, catalog, members  # noqa: E402,F401  (operations regis
 from app.api import admin  # noqa: E402,F401  # isort: skip
 from app.api import live  # noqa: E402,F401  # isort: skip
 from app.api import friends  # noqa: E402,F401  # isort: skip
+from app.api import shop  # noqa: E402,F401  # isort: skip
 from app.api.operations import openapi_document  # noqa: E402
 
 

@@ -55,10 +55,12 @@ from app.web import (  # noqa: E402  (routes register on import)
     orders,
     pages,
     referrals,
+    reviews,
     rewards,
     settings,
     steps,
     wallet,
+    wishlist,
 )
 
 __all__ = [
@@ -71,8 +73,10 @@ __all__ = [
     "orders",
     "pages",
     "referrals",
+    "reviews",
     "rewards",
     "settings",
     "steps",
     "wallet",
+    "wishlist",
 ]

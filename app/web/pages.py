@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from app.backoffice.settings import get_settings
+from app.catalog import wishlist
 from app.extensions import db
 from app.gamification import leaderboards
 from app.models.gamification import Achievement, UserAchievement
@@ -66,4 +67,5 @@ def dashboard():
         flagged=steps.recent_validations(current_user.id, limit=5),
         latest_achievements=latest,
         weekly_rank=leaderboards.member_rank(current_user.id, "weekly"),
+        goal=wishlist.progress(current_user.id),
     )

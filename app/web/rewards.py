@@ -21,6 +21,7 @@ from app.orders import cart as cart_service
 from app.web import bp
 from app.web.forms import AddressFields, apply_errors
 from app.web.rendering import CART_CHANGED, WALLET_CHANGED, render_page, safe_next
+from app.web.wishlist import product_extras
 
 NEW_ADDRESS = "new"
 
@@ -62,6 +63,7 @@ def product(product_id: int):
         balance=current_user.wallet.available_coins,
         max_quantity=cart_service.MAX_QUANTITY,
         steps_per_coin=get_settings().steps_per_coin,
+        **product_extras(current_user.id, item.id),
     )
 
 
