@@ -70,3 +70,4 @@ from app.admin import fraud, orders, overview, users  # noqa: E402,F401  (routes
 from app.admin import achievements, analytics, audit, jobs, products, settings  # noqa: E402,F401  # isort: skip
 from app.admin import tokens  # noqa: E402,F401  # isort: skip
 from app.admin import live  # noqa: E402,F401  # isort: skip
+from app.admin import reviews  # noqa: E402,F401  # isort: skip

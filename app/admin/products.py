@@ -14,6 +14,7 @@ from app.admin import bp
 from app.admin.field_errors import show_on_fields
 from app.admin.forms import arg_int, arg_str, back_to, is_htmx
 from app.catalog import manage as catalog_admin
+from app.catalog import wishlist
 from app.core.errors import Conflict, DomainError, NotFound, ValidationFailed
 from app.core.request_values import INT_MAX, OutOfRange, parse_int
 
@@ -135,7 +136,9 @@ def product_edit(product_id: int):
                 flash("Nothing changed.", "info")
             return redirect(url_for("admin.products"))
     status = 422 if any(f.errors for f in form) else 200
-    return render_template("admin/product_form.html", form=form, product=product), status
+    return render_template(
+        "admin/product_form.html", form=form, product=product, demand=wishlist.demand(product_id)
+    ), status
 
 
 @bp.post("/products/<int:product_id>/active")
