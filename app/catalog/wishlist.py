@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import delete, func, select
 
+from app.backoffice import events
 from app.catalog import browse
 from app.coins import ledger
 from app.core.db import transaction
@@ -165,6 +166,7 @@ def set_goal(user_id: int, product_id: int, *, now: datetime | None = None) -> G
         # Already affordable when chosen: the member can see that; no notice needed.
         goal.affordable_notified_at = when if wallet.available_coins >= product.coin_price else None
         db.session.flush()
+        events.record(events.GOAL_SET, user_id, {"product_id": product_id})
     return progress(user_id, now=when)
 
 

@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import select, update
 
 from app.accounts import email_verification
+from app.backoffice import events
 from app.backoffice.audit import record_admin_action
 from app.catalog import wishlist
 from app.coins import ledger
@@ -209,6 +210,7 @@ def place_order(
                 )
             )
         ledger.freeze_for_order(user_id, order.id, order.order_code, total, now=when)
+        events.record(events.ORDER_PLACED, user_id, {"order_id": order.id, "coins": total})
         notify(
             user_id,
             "order",

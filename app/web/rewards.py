@@ -8,6 +8,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, RadioField
 
 from app.accounts import profile
+from app.backoffice import events
 from app.backoffice.settings import get_settings
 from app.catalog import browse as catalogue
 from app.core.errors import (
@@ -48,6 +49,7 @@ def rewards():
 @login_required
 def product(product_id: int):
     item = catalogue.active_product(product_id)
+    events.record(events.REWARD_VIEWED, current_user.id, {"product_id": item.id})
     in_cart = next(
         (
             line.quantity
@@ -82,6 +84,7 @@ def _quantity(default: int = 1) -> int:
 def add_to_cart(product_id: int):
     quantity = cart_service.add(current_user.id, product_id, _quantity())
     item = catalogue.active_product(product_id)
+    events.record(events.ADDED_TO_CART, current_user.id, {"product_id": item.id})
     if request.form.get("then") == "checkout":
         return redirect(url_for("web.checkout"))
     if request.htmx:
@@ -168,6 +171,7 @@ def checkout():
             return redirect(url_for("web.rewards"))
         form.address_id.data = str(saved[0].id) if saved else NEW_ADDRESS
         form.recipient_name.data = current_user.full_name
+        events.record(events.CHECKOUT_STARTED, current_user.id)
         return _render_checkout(form)
     if not form.validate_on_submit():
         return _render_checkout(form, status=422)

@@ -8,8 +8,10 @@ import re
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
+from app.backoffice import events
 from app.catalog import reviews, wishlist
 from app.extensions import db
+from app.models.base import utcnow
 from app.models.orders import Order
 from app.orders import cart
 from tests.browser.conftest import sign_in_admin
@@ -123,4 +125,26 @@ def test_an_admin_hides_a_reported_review_on_a_phone(
     expect(page.get_by_text("No reported reviews")).to_be_visible()
     page.goto("/admin/reviews?show=hidden")
     expect(page.locator(f"#review-{review.id}")).to_contain_text("hidden: Insults")
+    assert page.evaluate(FITS)
+
+
+def test_the_shop_funnel_draws_on_the_analytics_page_on_a_phone(page: Page, admin, member):
+    now = utcnow()
+    events.write_batch(
+        [
+            {"user_id": member.id, "event_type": kind, "platform": "web", "created_at": now}
+            for kind in (events.REWARD_VIEWED, events.ADDED_TO_CART)
+        ]
+    )
+    db.session.commit()
+    page.set_viewport_size(SMALL_PHONE)
+    sign_in_admin(page, admin)
+    page.goto("/admin/analytics")
+    funnel = page.locator("#shop-funnel")
+    expect(funnel).to_contain_text("Viewed a reward")
+    expect(funnel).to_contain_text("100.0%")
+    page.wait_for_function(
+        "() => window.Chart && [...document.querySelectorAll('canvas[data-chart]')]"
+        ".some(c => Chart.getChart(c) && c.dataset.chart.includes('Started checkout'))"
+    )
     assert page.evaluate(FITS)
