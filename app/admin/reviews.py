@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from app.admin import bp
@@ -13,7 +14,7 @@ PAGE_SIZE = 50
 
 
 @bp.get("/reviews")
-def reviews():
+def reviews() -> ResponseReturnValue:
     show = request.args.get("show", "reported")
     show = show if show in review_service.MODERATION_FILTERS else "reported"
     offset = arg_int("offset", minimum=0) or 0
@@ -29,26 +30,26 @@ def reviews():
     )
 
 
-def _back():
+def _back() -> ResponseReturnValue:
     return redirect(back_to(url_for("admin.reviews")))
 
 
 @bp.post("/reviews/<int:review_id>/hide")
-def review_hide(review_id: int):
+def review_hide(review_id: int) -> ResponseReturnValue:
     review_service.hide(review_id, request.form.get("reason", ""), admin_id=current_user.id)
     flash("The review is hidden.", "info")
     return _back()
 
 
 @bp.post("/reviews/<int:review_id>/unhide")
-def review_unhide(review_id: int):
+def review_unhide(review_id: int) -> ResponseReturnValue:
     review_service.unhide(review_id, admin_id=current_user.id)
     flash("The review shows again.", "info")
     return _back()
 
 
 @bp.post("/reviews/<int:review_id>/keep")
-def review_keep(review_id: int):
+def review_keep(review_id: int) -> ResponseReturnValue:
     resolved = review_service.dismiss_reports(review_id, admin_id=current_user.id)
     flash(f"Kept the review; {resolved} report{'' if resolved == 1 else 's'} closed.", "info")
     return _back()

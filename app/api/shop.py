@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from flask.typing import ResponseReturnValue
+
 from app.api import bp
 from app.api.auth import current_member
 from app.api.operations import operation, reply
@@ -70,7 +72,7 @@ def _review(review: ProductReview, author: str) -> ReviewOut:
     responses={200: WishlistOut},
     tags=["wishlist"],
 )
-def get_wishlist():
+def get_wishlist() -> ResponseReturnValue:
     return reply(_wishlist(current_member().id))
 
 
@@ -94,7 +96,7 @@ def _wishlist(user_id: int) -> WishlistOut:
     errors=(404,),
     tags=["wishlist"],
 )
-def add_to_wishlist(body: WishlistAddIn):
+def add_to_wishlist(body: WishlistAddIn) -> ResponseReturnValue:
     user_id = current_member().id
     added = wishlist.add(user_id, body.product_id)
     return reply(_wishlist(user_id), 201 if added else 200)
@@ -109,7 +111,7 @@ def add_to_wishlist(body: WishlistAddIn):
     errors=(404,),
     tags=["wishlist"],
 )
-def remove_from_wishlist(product_id: int):
+def remove_from_wishlist(product_id: int) -> ResponseReturnValue:
     wishlist.remove(current_member().id, product_id)
     return "", 204
 
@@ -123,7 +125,7 @@ def remove_from_wishlist(product_id: int):
     errors=(404,),
     tags=["wishlist"],
 )
-def get_goal():
+def get_goal() -> ResponseReturnValue:
     goal = _goal(wishlist.progress(current_member().id))
     if goal is None:
         raise NotFound("You have no saving goal.")
@@ -140,7 +142,7 @@ def get_goal():
     errors=(404,),
     tags=["wishlist"],
 )
-def set_goal(body: GoalIn):
+def set_goal(body: GoalIn) -> ResponseReturnValue:
     goal = _goal(wishlist.set_goal(current_member().id, body.product_id))
     assert goal is not None
     return reply(goal)
@@ -155,7 +157,7 @@ def set_goal(body: GoalIn):
     errors=(404,),
     tags=["wishlist"],
 )
-def clear_goal():
+def clear_goal() -> ResponseReturnValue:
     wishlist.clear_goal(current_member().id)
     return "", 204
 
@@ -170,7 +172,7 @@ def clear_goal():
     errors=(404,),
     tags=["reviews"],
 )
-def list_reviews(product_id: int, query: PageQuery):
+def list_reviews(product_id: int, query: PageQuery) -> ResponseReturnValue:
     user = current_member()
     browse.active_product(product_id)
     shown = reviews.visible_reviews(
@@ -201,7 +203,7 @@ def list_reviews(product_id: int, query: PageQuery):
     errors=(403, 404),
     tags=["reviews"],
 )
-def save_my_review(product_id: int, body: ReviewIn):
+def save_my_review(product_id: int, body: ReviewIn) -> ResponseReturnValue:
     user = current_member()
     review, created = reviews.save_review(user.id, product_id, body.rating, body.body)
     return reply(_review(review, reviews.display_name(user.full_name)), 201 if created else 200)
@@ -217,6 +219,6 @@ def save_my_review(product_id: int, body: ReviewIn):
     errors=(404,),
     tags=["reviews"],
 )
-def report_review(review_id: int, body: ReportIn):
+def report_review(review_id: int, body: ReportIn) -> ResponseReturnValue:
     reported = reviews.report(current_member().id, review_id, body.reason)
     return reply(ReportOut(review_id=review_id, reported=reported))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import flash, redirect, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms import RadioField, StringField, TextAreaField
@@ -42,7 +43,7 @@ class ReportForm(FlaskForm):
 
 @bp.route("/rewards/<int:product_id>/review", methods=["GET", "POST"])
 @login_required
-def review_form(product_id: int):
+def review_form(product_id: int) -> ResponseReturnValue:
     product = browse.active_product(product_id)
     mine = reviews.my_review(current_user.id, product_id)
     if mine is None and not reviews.has_received(current_user.id, product_id):
@@ -70,7 +71,7 @@ def review_form(product_id: int):
 
 @bp.post("/reviews/<int:review_id>/report")
 @login_required
-def review_report(review_id: int):
+def review_report(review_id: int) -> ResponseReturnValue:
     form = ReportForm()
     if not form.validate_on_submit():
         raise ValidationFailed(form.reason.errors[0] if form.reason.errors else "Try again.")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Response, flash, redirect, request
+from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 
 from app.catalog import browse, reviews, wishlist
@@ -10,7 +11,7 @@ from app.web import bp
 from app.web.rendering import render_page, safe_next
 
 
-def product_extras(user_id: int, product_id: int) -> dict:
+def product_extras(user_id: int, product_id: int) -> dict[str, object]:
     """What the reward page shows beyond the product: wishlist state, goal, reviews."""
     goal = wishlist.progress(user_id)
     mine = reviews.my_review(user_id, product_id)
@@ -31,7 +32,7 @@ def _back() -> Response:
 
 @bp.get("/wishlist")
 @login_required
-def wishlist_page():
+def wishlist_page() -> ResponseReturnValue:
     return render_page(
         "web/wishlist.html",
         wished=wishlist.items(current_user.id),
@@ -42,7 +43,7 @@ def wishlist_page():
 
 @bp.post("/wishlist/<int:product_id>/add")
 @login_required
-def wishlist_add(product_id: int):
+def wishlist_add(product_id: int) -> ResponseReturnValue:
     added = wishlist.add(current_user.id, product_id)
     title = browse.active_product(product_id).title
     flash(f"“{title}” is on your wishlist." if added else "Already on your wishlist.", "success")
@@ -51,7 +52,7 @@ def wishlist_add(product_id: int):
 
 @bp.post("/wishlist/<int:product_id>/remove")
 @login_required
-def wishlist_remove(product_id: int):
+def wishlist_remove(product_id: int) -> ResponseReturnValue:
     wishlist.remove(current_user.id, product_id)
     flash("Removed from your wishlist.", "info")
     return _back()
@@ -59,7 +60,7 @@ def wishlist_remove(product_id: int):
 
 @bp.post("/wishlist/<int:product_id>/goal")
 @login_required
-def goal_set(product_id: int):
+def goal_set(product_id: int) -> ResponseReturnValue:
     goal = wishlist.set_goal(current_user.id, product_id)
     if goal is not None:
         flash(f"Saving toward “{goal.product.title}”: it shows on your dashboard.", "success")
@@ -68,7 +69,7 @@ def goal_set(product_id: int):
 
 @bp.post("/goal/clear")
 @login_required
-def goal_clear():
+def goal_clear() -> ResponseReturnValue:
     wishlist.clear_goal(current_user.id)
     flash("Your saving goal is cleared.", "info")
     return _back()
