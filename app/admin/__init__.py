@@ -35,6 +35,7 @@ SECTIONS = (
     ("admin.users", "Members"),
     ("admin.orders", "Orders"),
     ("admin.products", "Products"),
+    ("admin.reviews", "Reviews"),
     ("admin.promo_codes_list", "Promo codes"),
     ("admin.achievements", "Achievements"),
     ("admin.analytics", "Analytics"),
@@ -96,3 +97,4 @@ from app.admin import achievements, analytics, audit, jobs, products, settings  
 from app.admin import tokens  # noqa: E402,F401  # isort: skip
 from app.admin import live  # noqa: E402,F401  # isort: skip
 from app.admin import promo_codes  # noqa: E402,F401  # isort: skip
+from app.admin import reviews  # noqa: E402,F401  # isort: skip

@@ -8,6 +8,7 @@ from flask.typing import ResponseReturnValue
 from app.admin import bp
 from app.admin.forms import arg_date
 from app.backoffice import analytics as analytics_service
+from app.backoffice import events
 from app.core.errors import ValidationFailed
 from app.models.base import utcnow
 
@@ -67,6 +68,12 @@ def analytics() -> ResponseReturnValue:
             ],
         },
     }
-    return render_template("admin/analytics.html", report=report, charts=charts, error=error), (
-        422 if error else 200
-    )
+    shop = events.shop_funnel(start, end)
+    charts["shop_funnel"] = {
+        "type": "bar",
+        "labels": [step.label for step in shop.steps],
+        "series": [{"label": "Members", "data": [step.members for step in shop.steps]}],
+    }
+    return render_template(
+        "admin/analytics.html", report=report, charts=charts, error=error, shop_funnel=shop
+    ), (422 if error else 200)

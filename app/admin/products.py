@@ -15,6 +15,7 @@ from app.admin import bp
 from app.admin.forms import arg_int, arg_str, back_to, is_htmx
 from app.catalog import manage as catalog_admin
 from app.catalog import variants as catalog_variants
+from app.catalog import wishlist
 from app.core.errors import Conflict, DomainError, NotFound, ValidationFailed
 from app.core.request_values import INT_MAX, OutOfRange, parse_int
 from app.models.catalog import ProductVariant, RewardProduct
@@ -183,6 +184,7 @@ def product_edit(product_id: int) -> ResponseReturnValue:
         form=form,
         product=product,
         variant_forms=_variant_forms(product),
+        demand=wishlist.demand(product_id),
     ), status
 
 
@@ -222,6 +224,7 @@ def product_variant_save(product_id: int, variant_id: int | None = None) -> Resp
         form=ProductForm(obj=product, formdata=None, stock_seen=str(product.stock_quantity)),
         product=product,
         variant_forms=_variant_forms(product, failed=form),
+        demand=wishlist.demand(product_id),
     ), 422
 
 

@@ -14,6 +14,7 @@ from app.api import live  # noqa: E402,F401  # isort: skip
 from app.api import friends  # noqa: E402,F401  # isort: skip
 from app.api import promo_codes  # noqa: E402,F401  # isort: skip
 from app.api import challenges, teams  # noqa: E402,F401  # isort: skip
+from app.api import shop  # noqa: E402,F401  # isort: skip
 from app.api.operations import openapi_document  # noqa: E402
 
 

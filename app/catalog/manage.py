@@ -26,6 +26,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select
 
 from app.backoffice.audit import record_admin_action, set_active_flag
+from app.catalog import wishlist
 from app.core import bounded_json
 from app.core.db import transaction
 from app.core.errors import Conflict, NotFound, ValidationFailed
@@ -293,6 +294,11 @@ def _apply_changes(product: RewardProduct, values: Mapping[str, Any]) -> dict[st
         product.price_set_by_admin = True
     if before:
         product.updated_at = utcnow()
+        wishlist.product_changed(
+            product,
+            stock_before=before.get("stock_quantity", product.stock_quantity),
+            price_before=before.get("coin_price", product.coin_price),
+        )
     return before
 
 

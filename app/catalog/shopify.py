@@ -50,6 +50,7 @@ from typing import Any
 from sqlalchemy import select
 
 from app.catalog import variants as catalogue_variants
+from app.catalog import wishlist
 from app.core.db import transaction
 from app.extensions import db
 from app.models.catalog import ProductVariant, RewardProduct
@@ -625,11 +626,13 @@ def sync_catalogue(
                 catalogue_variants.refresh_product_totals(row)
                 result.created.append(product.id)
                 continue
+            stock_before, price_before = row.stock_quantity, row.coin_price
             variants_changed = _sync_variants(row, product, known_variants, coins_per_unit, result)
             changed, kept = _apply(row, product, coins_per_unit)
             result.price_kept_by_admin += int(kept)
             if changed or variants_changed:
                 result.updated.append(product.id)
+                wishlist.product_changed(row, stock_before=stock_before, price_before=price_before)
             else:
                 result.unchanged += 1
         for shopify_id, row in existing.items():

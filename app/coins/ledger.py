@@ -157,7 +157,11 @@ def _post(
 
 
 def _wallet_changed(wallet: Wallet) -> None:
-    """Open pages and phones update the coin count once this transaction commits."""
+    """Open pages and phones update the coin count once this transaction commits; a saving
+    goal that became affordable (or no longer is) is noted in the same transaction."""
+    from app.catalog import wishlist  # late: the wishlist reads the ledger
+
+    wishlist.balance_changed(wallet.user_id, wallet.available_coins)
     publish(
         wallet.user_id,
         "wallet",

@@ -19,6 +19,7 @@ from app.models.mail import OutboundMail
 from app.models.notifications import Notification
 from app.models.orders import Order, OrderItem
 from app.models.promotions import PromoCode, PromoRedemption
+from app.models.shop import ProductReview, ReviewReport, SavingGoal, WishlistItem
 from app.models.sign_in import (
     EmailCode,
     ExternalIdentity,
@@ -55,6 +56,7 @@ __all__ = [
     "OrderItem",
     "OutboundMail",
     "Passkey",
+    "ProductReview",
     "ProductVariant",
     "PromoCode",
     "PromoRedemption",
@@ -62,7 +64,9 @@ __all__ = [
     "Referral",
     "ReferralHold",
     "RefreshToken",
+    "ReviewReport",
     "RewardProduct",
+    "SavingGoal",
     "Setting",
     "SignupAddress",
     "StepRecord",
@@ -75,4 +79,5 @@ __all__ = [
     "UserAchievement",
     "UserAddress",
     "Wallet",
+    "WishlistItem",
 ]

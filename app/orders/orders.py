@@ -17,8 +17,9 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import selectinload
 
 from app.accounts import email_verification
+from app.backoffice import events
 from app.backoffice.audit import record_admin_action
-from app.catalog import variants
+from app.catalog import variants, wishlist
 from app.coins import ledger
 from app.core.db import rows_affected, transaction
 from app.core.errors import InvalidTransition, NotFound, OutOfStock, ValidationFailed
@@ -295,6 +296,9 @@ def place_order(
         ledger.freeze_for_order(
             user_id, order.id, order.order_code, order.total_coins, promo_code=used_code, now=when
         )
+        events.record(
+            events.ORDER_PLACED, user_id, {"order_id": order.id, "coins": order.total_coins}
+        )
         notify(
             user_id,
             "order",
@@ -397,11 +401,13 @@ def _apply(order: Order, new_status: str, *, now: datetime, note: str | None = N
             if key[1] is not None:
                 variants.restore(key[1], returned[key])
                 continue
-            db.session.execute(
+            stock_after = db.session.execute(
                 update(RewardProduct)
                 .where(RewardProduct.id == key[0])
                 .values(stock_quantity=RewardProduct.stock_quantity + returned[key])
-            )
+                .returning(RewardProduct.stock_quantity)
+            ).scalar_one()
+            wishlist.restocked(key[0], stock_before=stock_after - returned[key])
         variants.move_product_totals(_variant_totals(returned, sign=1))
         ledger.release_for_order(order.user_id, order.id, code, coins, now=now)
         order.cancelled_at = now

@@ -61,11 +61,13 @@ from app.web import (  # noqa: E402  (routes register on import)
     orders,
     pages,
     referrals,
+    reviews,
     rewards,
     settings,
     steps,
     teams,
     wallet,
+    wishlist,
 )
 
 __all__ = [
@@ -79,9 +81,11 @@ __all__ = [
     "orders",
     "pages",
     "referrals",
+    "reviews",
     "rewards",
     "settings",
     "steps",
     "teams",
     "wallet",
+    "wishlist",
 ]

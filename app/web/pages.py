@@ -9,6 +9,7 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 
 from app.backoffice.settings import get_settings
+from app.catalog import wishlist
 from app.fraud import appeals
 from app.gamification import leaderboards, streaks
 from app.gamification import queries as gamification_queries
@@ -63,4 +64,5 @@ def dashboard() -> ResponseReturnValue:
         appealable={case.id for case in flagged if appeals.can_appeal([case])},
         latest_achievements=latest,
         weekly_rank=leaderboards.member_rank(current_user.id, "weekly"),
+        goal=wishlist.progress(current_user.id),
     )

@@ -10,6 +10,7 @@ from wtforms import BooleanField, RadioField, StringField
 from wtforms.validators import Length, Optional
 
 from app.accounts import profile
+from app.backoffice import events
 from app.backoffice.settings import get_settings
 from app.catalog import browse as catalogue
 from app.core.errors import (
@@ -25,6 +26,7 @@ from app.orders import promo_codes
 from app.web import bp
 from app.web.forms import AddressFields, apply_errors
 from app.web.rendering import CART_CHANGED, render_page, safe_next
+from app.web.wishlist import product_extras
 
 NEW_ADDRESS = "new"
 
@@ -73,12 +75,14 @@ def _render_product(
         steps_per_coin=get_settings().steps_per_coin,
         variant_error=variant_error,
         chosen_variant=chosen,
+        **product_extras(current_user.id, item.id),
     )
 
 
 @bp.get("/rewards/<int:product_id>")
 @login_required
 def product(product_id: int) -> ResponseReturnValue:
+    events.record(events.REWARD_VIEWED, current_user.id, {"product_id": product_id})
     return _render_product(product_id)
 
 
@@ -116,6 +120,7 @@ def add_to_cart(product_id: int) -> ResponseReturnValue:
             product_id, status=exc.status, variant_error=exc.message, chosen=variant_id
         )
     item = catalogue.active_product(product_id)
+    events.record(events.ADDED_TO_CART, current_user.id, {"product_id": item.id})
     if request.form.get("then") == "checkout":
         return redirect(url_for("web.checkout"))
     if is_htmx():
@@ -223,6 +228,7 @@ def checkout() -> ResponseReturnValue:
             return redirect(url_for("web.rewards"))
         form.address_id.data = str(saved[0].id) if saved else NEW_ADDRESS
         form.recipient_name.data = current_user.full_name
+        events.record(events.CHECKOUT_STARTED, current_user.id)
         return _render_checkout(form)
     if not form.validate_on_submit():
         return _render_checkout(form, status=422)

@@ -5,7 +5,7 @@ e-mail outbox; the member's order e-mail preference.
 rebuild on either database) and dropped the same way (SQLite ≥ 3.35 drops columns).
 
 Revision ID: 0012_promo_codes
-Revises: 0010_ledger_types
+Revises: 0011_shop_engagement
 Create Date: 2026-12-01 11:40:00.000000
 
 """
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0012_promo_codes'
-down_revision = '0010_ledger_types'
+down_revision = '0011_shop_engagement'
 branch_labels = None
 depends_on = None
 
