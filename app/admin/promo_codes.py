@@ -9,6 +9,9 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField
+
+# types-WTForms (3.2) predates SelectChoice, added in WTForms 3.3.
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]
 from wtforms.validators import InputRequired, Length, Optional
 
 from app.admin import bp
@@ -22,7 +25,7 @@ class PromoCodeForm(FlaskForm):
     code = StringField("Code", validators=[InputRequired(), Length(max=32)])
     kind = SelectField(
         "What it does",
-        choices=list(promo_codes.KIND_LABELS.items()),
+        choices=[SelectChoice(value, label) for value, label in promo_codes.KIND_LABELS.items()],
         default="coins",
     )
     value = IntegerField("Value", validators=[InputRequired(message="Enter a whole number.")])

@@ -10,6 +10,9 @@ from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 from wtforms import DateField, IntegerField, SelectField, SelectMultipleField, StringField
+
+# types-WTForms (3.2) predates SelectChoice, added in WTForms 3.3.
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -21,7 +24,7 @@ from app.web import bp
 from app.web.forms import apply_errors
 from app.web.rendering import render_page
 
-GOAL_CHOICES = list(challenges.GOAL_LABELS.items())
+GOAL_CHOICES = [SelectChoice(goal, label) for goal, label in challenges.GOAL_LABELS.items()]
 
 
 class FriendChecklist(SelectMultipleField):
@@ -29,8 +32,8 @@ class FriendChecklist(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-def friend_choices(people: list[tuple[int, str]]) -> list[tuple[str, str]]:
-    return [(str(user_id), name) for user_id, name in people]
+def friend_choices(people: list[tuple[int, str]]) -> list[SelectChoice]:
+    return [SelectChoice(str(user_id), name) for user_id, name in people]
 
 
 class ChallengeForm(FlaskForm):

@@ -7,6 +7,9 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms import RadioField, StringField, TextAreaField
+
+# types-WTForms (3.2) predates SelectChoice, added in WTForms 3.3.
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]
 from wtforms.validators import InputRequired, Length
 
 from app.catalog import browse, reviews
@@ -16,7 +19,7 @@ from app.web import bp
 from app.web.forms import apply_errors
 from app.web.rendering import render_page
 
-RATING_CHOICES = [(str(n), f"{n} star{'' if n == 1 else 's'}") for n in range(5, 0, -1)]
+RATING_CHOICES = [SelectChoice(str(n), f"{n} star{'' if n == 1 else 's'}") for n in range(5, 0, -1)]
 
 
 class ReviewForm(FlaskForm):

@@ -175,7 +175,7 @@ def test_a_cancelled_order_that_restocks_a_sold_out_reward_tells_wishers(
 
 
 def test_the_shopify_sync_tells_wishers_of_a_new_price(member, app):
-    shop = FakeShopify(page_size=5).start()
+    shop = FakeShopify().start()
     try:
         row = RewardProduct(
             title="Socks", category="Gear", coin_price=600, stock_quantity=9, shopify_product_id="2"
@@ -183,8 +183,7 @@ def test_the_shopify_sync_tells_wishers_of_a_new_price(member, app):
         db.session.add(row)
         db.session.commit()
         wishlist.add(member.id, row.id)
-        shop.products = [product(2, "Socks", "7.25")]
-        shop.inventory = {20: 9}
+        shop.products = [product(2, "Socks", "7.25", stock=9)]
         sync_catalogue(ShopifyClient(shop.url, TOKEN, sleep=lambda _: None, timeout=5))
     finally:
         shop.stop()
