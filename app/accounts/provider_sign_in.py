@@ -115,10 +115,6 @@ def provider(name: str) -> Provider:
     return found
 
 
-def configured_providers() -> list[Provider]:
-    return [p for p in PROVIDERS.values() if current_app.config.get(p.client_ids_setting)]
-
-
 def _jwks_client(url: str) -> jwt.PyJWKClient:
     """One client per key URL and app: its cache lives across requests."""
     # current_app is typed as the Flask app; the proxy's own unwrap method is not.

@@ -109,10 +109,6 @@ def scheduled_run_since(job_name: str, since: datetime) -> bool:
     return found is not None
 
 
-def get_run(run_id: int) -> JobRun | None:
-    return db.session.get(JobRun, run_id)
-
-
 def recent_runs(
     job_name: str | None = None, *, limit: int = 50, before_id: int | None = None
 ) -> list[JobRun]:

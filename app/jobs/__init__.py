@@ -4,7 +4,7 @@
 - `run_job(name, ...)`: run one now, recorded (trigger "manual" unless told otherwise);
 - `run_now(name, admin_id=...)` / `run_now_in_background(...)`: the admin's "run now",
   audited;
-- run history: `app.backoffice.job_runs.recent_runs` / `last_runs` / `get_run`.
+- run history: `app.backoffice.job_runs.recent_runs` / `last_runs`.
 """
 
 from __future__ import annotations

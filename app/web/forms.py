@@ -12,8 +12,6 @@ from wtforms.validators import Length, Optional
 from app.core.errors import DomainError
 from app.orders.orders import ADDRESS_FIELDS
 
-FORM_ERRORS = "_form"
-
 
 def apply_errors(form: FlaskForm, error: DomainError, *, prefix: str = "") -> None:
     """Put each detail's message under its field; anything else becomes a form error."""

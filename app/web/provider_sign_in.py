@@ -21,7 +21,6 @@ from app.web.auth import LoginForm, _signed_in, bp
 _OAUTH_KEY = "fitkart_oauth"
 _LOCK = threading.Lock()
 _INTENT = "provider_intent"
-CLIENT_KWARGS = {"scope": "openid email profile", "code_challenge_method": "S256"}
 # name → (client id setting, client secret setting, discovery document setting)
 WEB_CLIENTS = {
     "google": ("GOOGLE_WEB_CLIENT_ID", "GOOGLE_WEB_CLIENT_SECRET", "GOOGLE_DISCOVERY_URL"),

@@ -43,12 +43,6 @@ def render_page(
     return response
 
 
-def add_triggers(response: Response, *events: str) -> Response:
-    existing = [e.strip() for e in response.headers.get("HX-Trigger", "").split(",") if e.strip()]
-    response.headers["HX-Trigger"] = ", ".join(dict.fromkeys([*existing, *events]))
-    return response
-
-
 def safe_next(target: str | None, default: str = "web.dashboard") -> str:
     """Only same-site paths: an open redirect would hand members to a phishing page."""
     if not target:

@@ -224,3 +224,11 @@ def test_update_settings_replaces_a_corrupt_stored_value(admin):
 def test_review_queue_age_limit_is_validated(app, raw):
     with pytest.raises(ValidationFailed):
         validate_setting("review_queue_max_age_hours", raw)
+
+
+def test_update_settings_commits_its_own_change_and_audit(admin):
+    update_settings({"steps_per_coin": 250}, admin_id=admin.id)
+    db.session.rollback()  # a caller that never commits still keeps the change
+    assert get_settings().steps_per_coin == 250
+    audits = select(func.count()).select_from(AdminLog).where(AdminLog.action == "setting.update")
+    assert db.session.execute(audits).scalar_one() == 1
