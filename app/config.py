@@ -131,6 +131,18 @@ class Config:
         os.environ.get("GOOGLE_DISCOVERY_URL")
         or "https://accounts.google.com/.well-known/openid-configuration"
     )
+    # "Continue with Apple" on the website: the Services ID, the team, and the key (id and
+    # ES256 PEM, "\n" for newlines) that signs the client secret. Any unset: no button.
+    APPLE_WEB_CLIENT_ID = os.environ.get("APPLE_WEB_CLIENT_ID") or None
+    APPLE_TEAM_ID = os.environ.get("APPLE_TEAM_ID") or None
+    APPLE_WEB_KEY_ID = os.environ.get("APPLE_WEB_KEY_ID") or None
+    APPLE_WEB_PRIVATE_KEY = (os.environ.get("APPLE_WEB_PRIVATE_KEY") or "").replace(
+        "\\n", "\n"
+    ) or None
+    APPLE_DISCOVERY_URL = (
+        os.environ.get("APPLE_DISCOVERY_URL")
+        or "https://appleid.apple.com/.well-known/openid-configuration"
+    )
     # Passkeys (WebAuthn): the relying party id (a domain, never an IP address) and the
     # origin browsers sign for. Unset: both come from PUBLIC_BASE_URL.
     WEBAUTHN_RP_ID = os.environ.get("WEBAUTHN_RP_ID") or None
@@ -191,6 +203,8 @@ class TestingConfig(Config):
     APPLE_CLIENT_IDS: list[str] = []
     GOOGLE_WEB_CLIENT_ID = None
     GOOGLE_WEB_CLIENT_SECRET = None
+    APPLE_WEB_CLIENT_ID = None
+    APPLE_WEB_PRIVATE_KEY = None
     TRUSTED_HOSTS = None
 
 

@@ -1,12 +1,15 @@
-"""In real Chromium on a 360 px phone: signing in with an e-mailed code, and confirming
-the e-mail address from the mailed link."""
+"""In real Chromium on a 360 px phone: signing in with an e-mailed code, confirming the
+e-mail address from the mailed link, Google, and Apple's cross-site form_post answer."""
 
 from __future__ import annotations
 
 import re
+from urllib.parse import urlsplit
 
+from flask import request
 from playwright.sync_api import Page, expect
 
+from app.accounts import accounts
 from app.core import mail
 from app.extensions import db
 from tests.browser.conftest import PHONE
@@ -70,3 +73,38 @@ def test_continue_with_google_then_settings_lists_it_on_a_phone(
     page.locator("#sign-in-methods").screenshot(path=str(artifacts / "sign-in-methods-phone.png"))
     page.get_by_role("button", name="Unlink").click()
     assert page.locator('[data-provider="google"]').count() == 0
+
+
+def test_continue_with_apple_survives_its_cross_site_post_in_chromium(
+    app, browser, live_server, apple_web, artifacts
+):
+    # The site on localhost, the provider on 127.0.0.1: two sites, so Chromium sends the
+    # provider's form POST without the Lax session cookie, as it would from Apple.
+    origin = f"http://localhost:{urlsplit(live_server.url).port}"
+    app.config["PUBLIC_BASE_URL"] = origin
+    callbacks: list[tuple[str, bool]] = []
+
+    @app.before_request
+    def note_the_session_cookie() -> None:
+        if request.path == "/login/apple/callback":
+            callbacks.append((request.method, "session" in request.cookies))
+
+    apple_web.next_user = {"sub": "a-77", "email": "ana@icloud.com"}
+    apple_web.apple_user_field = '{"name": {"firstName": "Ana", "lastName": "Apfel"}}'
+    context = browser.new_context(base_url=origin, viewport=PHONE)
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    try:
+        page.goto("/login")
+        page.get_by_role("button", name="Continue with Apple").click()
+        page.get_by_role("button", name="Continue").click()  # the provider's form_post page
+        expect(page).to_have_url(re.compile(r"/dashboard$"))
+        assert page.evaluate(OVERFLOW) <= 0
+        page.screenshot(path=str(artifacts / "apple-sign-in-phone.png"))
+    finally:
+        context.close()
+    # The premise, as Chromium behaves: the POST came without the session, the GET with it.
+    assert callbacks == [("POST", False), ("GET", True)]
+    db.session.expire_all()
+    user = accounts.find_by_email("ana@icloud.com")
+    assert user is not None and user.full_name == "Ana Apfel"
