@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import case, func, select
+from sqlalchemy import Integer, case, cast, func, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.sql.elements import ColumnElement
 
 from app.coins import ledger
+from app.core.db import is_postgres
 from app.core.notifications import notify
 from app.extensions import db
 from app.models.base import utcnow
@@ -88,6 +91,99 @@ def member_facts(user_id: int) -> MemberFacts:
     )
 
 
+NO_FACTS = MemberFacts(0, 0, 0, 0, 0)
+
+
+def _day_number(day: ColumnElement) -> ColumnElement:
+    """A calendar day as a whole number, so consecutive days differ by one."""
+    if is_postgres():
+        return day - cast("2000-01-01", db.Date)  # date - date is an integer of days
+    return cast(func.julianday(day), Integer)
+
+
+def facts_of_members(user_ids: Iterable[int] | None = None) -> dict[int, MemberFacts]:
+    """`member_facts` of many members (every member when None) in three set-based queries;
+    members without steps, orders or referrals are left out (their facts are NO_FACTS).
+
+    The longest streak is the classic gaps-and-islands count: over a member's qualifying
+    days in order, day number minus row number is constant along a run of consecutive days.
+    """
+    ids = None if user_ids is None else list(user_ids)
+
+    def only(column: ColumnElement, query):  # type: ignore[no-untyped-def]
+        return query if ids is None else query.where(column.in_(ids))
+
+    per_day = only(
+        StepRecord.user_id,
+        select(
+            StepRecord.user_id.label("user_id"),
+            StepRecord.recorded_date.label("day"),
+            func.max(case((StepRecord.status == "verified", StepRecord.steps), else_=0)).label(
+                "steps"
+            ),
+        ),
+    ).group_by(StepRecord.user_id, StepRecord.recorded_date)
+    days = per_day.subquery("days")
+    totals = {
+        row.user_id: (int(row.total), int(row.best))
+        for row in db.session.execute(
+            select(
+                days.c.user_id,
+                func.sum(days.c.steps).label("total"),
+                func.max(days.c.steps).label("best"),
+            ).group_by(days.c.user_id)
+        )
+    }
+    qualifying = (
+        select(
+            days.c.user_id,
+            (
+                _day_number(days.c.day)
+                - func.row_number().over(partition_by=days.c.user_id, order_by=days.c.day)
+            ).label("island"),
+        )
+        .where(days.c.steps >= STREAK_MIN_STEPS)
+        .subquery("qualifying")
+    )
+    runs = (
+        select(qualifying.c.user_id, func.count().label("length"))
+        .group_by(qualifying.c.user_id, qualifying.c.island)
+        .subquery("runs")
+    )
+    streaks = dict(
+        db.session.execute(
+            select(runs.c.user_id, func.max(runs.c.length)).group_by(runs.c.user_id)
+        ).all()
+    )
+    orders = dict(
+        db.session.execute(
+            only(
+                Order.user_id,
+                select(Order.user_id, func.count()).where(
+                    Order.status.in_(REDEEMED_ORDER_STATUSES)
+                ),
+            ).group_by(Order.user_id)
+        ).all()
+    )
+    invited = dict(
+        db.session.execute(
+            only(Referral.referrer_id, select(Referral.referrer_id, func.count())).group_by(
+                Referral.referrer_id
+            )
+        ).all()
+    )
+    return {
+        user_id: MemberFacts(
+            total_steps=totals.get(user_id, (0, 0))[0],
+            daily_steps=totals.get(user_id, (0, 0))[1],
+            streak_days=int(streaks.get(user_id, 0)),
+            orders_count=int(orders.get(user_id, 0)),
+            referrals_count=int(invited.get(user_id, 0)),
+        )
+        for user_id in {*totals, *orders, *invited}
+    }
+
+
 def criteria_fraction(criteria: dict, facts: MemberFacts) -> float:
     """Progress toward every criterion at once: the least-complete one decides."""
     fractions = []
@@ -131,6 +227,12 @@ def evaluate(user_id: int, *, now: datetime | None = None) -> list[Achievement]:
         for item in progress_for(user_id)
         if item.unlocked_at is None and item.fraction >= 1.0
     ]
+    return unlock(user_id, due, when)
+
+
+def unlock(user_id: int, due: list[Achievement], when: datetime) -> list[Achievement]:
+    """Unlock, pay and announce `due` (achievements the member meets); returns those this
+    call unlocked (a concurrent evaluation may have taken some). Caller commits."""
     if not due:
         return []
     try:
