@@ -607,9 +607,17 @@ def load(
                 f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), greatest(%s, 1))",
                 (last_id,),
             )
-        # VACUUM sets the visibility map, so index-only scans skip the heap from the start.
-        conn.execute("VACUUM ANALYZE")
-        lap("vacuum_analyze")
+        tables = [
+            row[0]
+            for row in conn.execute(
+                "SELECT relname FROM pg_stat_user_tables ORDER BY n_live_tup DESC"
+            ).fetchall()
+        ]
+    # VACUUM sets the visibility map, so index-only scans skip the heap from the start;
+    # the biggest tables first, two at a time.
+    index_seconds |= _run_two_at_a_time(url, [f'VACUUM (ANALYZE) "{t}"' for t in tables])
+    lap("vacuum_analyze")
+    with psycopg.connect(_plain(url), autocommit=True) as conn:
         size = conn.execute(
             "SELECT pg_size_pretty(pg_database_size(current_database()))"
         ).fetchone()[0]
