@@ -22,7 +22,7 @@ from flask import current_app, has_app_context
 from redis import Redis
 from redis.exceptions import RedisError
 from sqlalchemy import event
-from sqlalchemy.orm import Session, scoped_session
+from sqlalchemy.orm import ORMExecuteState, Session, scoped_session
 
 logger = logging.getLogger("app.cache")
 
@@ -106,6 +106,35 @@ def _bump(namespace: str) -> None:
     except RedisError as error:
         # Entries expire after their ttl: stale for a few minutes at worst.
         logger.warning("cache invalidation of %s failed: %s", namespace, error)
+
+
+# table name -> namespaces that any write to it drops
+_WATCHED: dict[str, set[str]] = {}
+
+
+def invalidate_on_write(namespace: str, *tables: str) -> None:
+    """Drop `namespace` whenever a transaction that wrote to one of `tables` commits,
+    whether through the unit of work or a bulk UPDATE/INSERT/DELETE statement."""
+    for table in tables:
+        _WATCHED.setdefault(table, set()).add(namespace)
+
+
+def _namespaces_of(table: object) -> set[str]:
+    return _WATCHED.get(getattr(table, "name", ""), set())
+
+
+@event.listens_for(Session, "after_flush")
+def _flushed(session: Session, _context: object) -> None:
+    for row in (*session.new, *session.dirty, *session.deleted):
+        for namespace in _namespaces_of(getattr(row, "__table__", None)):
+            invalidate(namespace, session)
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _bulk_write(state: ORMExecuteState) -> None:
+    if state.is_update or state.is_delete or state.is_insert:
+        for namespace in _namespaces_of(getattr(state.statement, "table", None)):
+            invalidate(namespace, state.session)
 
 
 @event.listens_for(Session, "after_commit")
