@@ -64,24 +64,35 @@ def longest_streak(days: list[tuple[date, int]], minimum: int = STREAK_MIN_STEPS
     return best
 
 
-def member_facts(user_id: int) -> MemberFacts:
-    per_day = db.session.execute(
-        select(
-            StepRecord.recorded_date,
-            func.max(case((StepRecord.status == "verified", StepRecord.steps), else_=0)),
-        )
-        .where(StepRecord.user_id == user_id)
-        .group_by(StepRecord.recorded_date)
-    ).all()
-    days = [(day, int(steps)) for day, steps in per_day]
-    orders = db.session.execute(
-        select(func.count())
-        .select_from(Order)
-        .where(Order.user_id == user_id, Order.status.in_(REDEEMED_ORDER_STATUSES))
-    ).scalar_one()
-    invited = db.session.execute(
-        select(func.count()).select_from(Referral).where(Referral.referrer_id == user_id)
-    ).scalar_one()
+STEP_KEYS = frozenset(("total_steps", "daily_steps", "streak_days"))
+
+
+def member_facts(user_id: int, keys: frozenset[str] | None = None) -> MemberFacts:
+    """The member's facts; with `keys`, only those are read (the others are 0): the step
+    facts read the member's whole history, which grows every day."""
+    wanted = frozenset(CRITERIA_KEYS) if keys is None else keys
+    days: list[tuple[date, int]] = []
+    if wanted & STEP_KEYS:
+        per_day = db.session.execute(
+            select(
+                StepRecord.recorded_date,
+                func.max(case((StepRecord.status == "verified", StepRecord.steps), else_=0)),
+            )
+            .where(StepRecord.user_id == user_id)
+            .group_by(StepRecord.recorded_date)
+        ).all()
+        days = [(day, int(steps)) for day, steps in per_day]
+    orders = invited = 0
+    if "orders_count" in wanted:
+        orders = db.session.execute(
+            select(func.count())
+            .select_from(Order)
+            .where(Order.user_id == user_id, Order.status.in_(REDEEMED_ORDER_STATUSES))
+        ).scalar_one()
+    if "referrals_count" in wanted:
+        invited = db.session.execute(
+            select(func.count()).select_from(Referral).where(Referral.referrer_id == user_id)
+        ).scalar_one()
     return MemberFacts(
         total_steps=sum(steps for _, steps in days),
         daily_steps=max((steps for _, steps in days), default=0),
@@ -222,11 +233,24 @@ def evaluate(user_id: int, *, now: datetime | None = None) -> list[Achievement]:
     Safe to re-run: the unique (user, achievement) row and the ledger key both hold.
     """
     when = now or utcnow()
-    due = [
-        item.achievement
-        for item in progress_for(user_id)
-        if item.unlocked_at is None and item.fraction >= 1.0
+    unlocked = set(
+        db.session.execute(
+            select(UserAchievement.achievement_id).where(UserAchievement.user_id == user_id)
+        ).scalars()
+    )
+    locked = [
+        a
+        for a in db.session.execute(
+            select(Achievement).where(Achievement.is_active).order_by(Achievement.sort_order)
+        ).scalars()
+        if a.id not in unlocked
     ]
+    if not locked:
+        return []  # the common case for a long-time member: no history read at all
+    # Only the facts some locked achievement asks about.
+    keys = frozenset(k for a in locked for k in a.unlock_criteria if k in CRITERIA_KEYS)
+    facts = member_facts(user_id, keys)
+    due = [a for a in locked if criteria_fraction(a.unlock_criteria, facts) >= 1.0]
     return unlock(user_id, due, when)
 
 

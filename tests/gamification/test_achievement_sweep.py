@@ -6,12 +6,13 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from app.extensions import db
 from app.gamification.achievement_repair import repair_missed_achievements
 from app.gamification.achievements import (
     NO_FACTS,
+    evaluate,
     facts_of_members,
     member_facts,
     progress_for,
@@ -170,3 +171,26 @@ def test_a_second_sweep_unlocks_nothing(make_member):
     again = repair_missed_achievements(now=NOW)
 
     assert first.unlocked and again.unlocked == []
+
+
+def test_evaluating_a_member_with_every_badge_reads_no_history(make_member):
+    ids = _members(make_member)
+    _achievements()
+    user_id = ids["a_long_run_then_a_gap"]
+    repair_missed_achievements(now=NOW)
+    for achievement in db.session.execute(select(Achievement)).scalars():
+        if (user_id, achievement.code, achievement.reward_coins) not in _awards():
+            achievement.is_active = False  # leave only what the member has
+    db.session.commit()
+    statements: list[str] = []
+
+    def seen(_conn, _cursor, statement, *_args) -> None:
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", seen)
+    try:
+        assert evaluate(user_id, now=NOW) == []
+    finally:
+        event.remove(db.engine, "before_cursor_execute", seen)
+
+    assert not [s for s in statements if "step_records" in s]
