@@ -23,7 +23,7 @@ from app.models.base import utcnow
 from app.models.gamification import Achievement, UserAchievement
 from app.models.users import User
 
-MEMBERS_PER_TRANSACTION = 100
+MEMBERS_PER_TRANSACTION = 500
 
 
 @dataclass
@@ -63,12 +63,17 @@ def repair_missed_achievements(
     db.session.commit()  # end the read; each chunk below is its own short write transaction
     result = RepairResult(members_checked=len(ids))
     owed = sorted(due)
+    by_id = {a.id: a for a in db.session.execute(select(Achievement)).scalars()}
     for start in range(0, len(owed), MEMBERS_PER_TRANSACTION):
-        chunk = owed[start : start + MEMBERS_PER_TRANSACTION]
+        members = owed[start : start + MEMBERS_PER_TRANSACTION]
+        chunk = {uid: [by_id[a] for a in due[uid]] for uid in members}
         with transaction():
-            for user_id in chunk:
-                achievements_due = [db.session.get(Achievement, a) for a in due[user_id]]
-                for achievement in achievements.unlock(user_id, achievements_due, when):
+            if achievements.unlock_many(chunk, when):
+                result.unlocked += [(uid, a.code) for uid, items in chunk.items() for a in items]
+                continue
+            # Someone unlocked one of these meanwhile (a sync): one member at a time.
+            for user_id, items in chunk.items():
+                for achievement in achievements.unlock(user_id, items, when):
                     result.unlocked.append((user_id, achievement.code))
     if progress is not None:
         progress(len(ids))

@@ -267,14 +267,38 @@ def unlock(user_id: int, due: list[Achievement], when: datetime) -> list[Achieve
         due = [a for a in due if _unlock_one(user_id, a, when)]
     ledger.award_achievements(user_id, {a.code: a.reward_coins for a in due}, now=when)
     for achievement in due:
-        notify(
-            user_id,
-            "achievement",
-            f"Achievement unlocked: {achievement.name}",
-            f"+{achievement.reward_coins} coins." if achievement.reward_coins else "",
-            link="/achievements",
-        )
+        announce(user_id, achievement)
     return due
+
+
+def announce(user_id: int, achievement: Achievement) -> None:
+    notify(
+        user_id,
+        "achievement",
+        f"Achievement unlocked: {achievement.name}",
+        f"+{achievement.reward_coins} coins." if achievement.reward_coins else "",
+        link="/achievements",
+    )
+
+
+def unlock_many(due: dict[int, list[Achievement]], when: datetime) -> bool:
+    """`unlock` for many members in one go: one INSERT of the unlock rows, one ledger
+    append. False (and nothing written) when some member unlocked one of them meanwhile;
+    the caller then takes them one by one. Caller commits."""
+    try:
+        with db.session.begin_nested():
+            db.session.add_all(
+                row for user_id, items in due.items() for row in _unlock_rows(user_id, items, when)
+            )
+    except IntegrityError:
+        return False
+    ledger.award_achievements_to_members(
+        {uid: {a.code: a.reward_coins for a in items} for uid, items in due.items()}, now=when
+    )
+    for user_id, items in due.items():
+        for achievement in items:
+            announce(user_id, achievement)
+    return True
 
 
 def _unlock_rows(user_id: int, due: list[Achievement], when: datetime) -> list[UserAchievement]:

@@ -4,10 +4,13 @@ member one by one awards (on SQLite and on PostgreSQL)."""
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import event, select
+from sqlalchemy import event, func, select
 
+from app.coins import ledger
+from app.core.db import transaction
 from app.extensions import db
 from app.gamification.achievement_repair import repair_missed_achievements
 from app.gamification.achievements import (
@@ -16,11 +19,13 @@ from app.gamification.achievements import (
     facts_of_members,
     member_facts,
     progress_for,
+    unlock_many,
 )
 from app.models.gamification import Achievement, UserAchievement
+from app.models.notifications import Notification
 from app.models.steps import StepRecord
 from app.models.users import User
-from app.models.wallet import CoinTransaction
+from app.models.wallet import CoinTransaction, Wallet
 
 FIRST = date(2026, 10, 26)  # a Monday; the histories cross the month end
 NOW = datetime(2026, 11, 30, 3, 0, tzinfo=UTC)
@@ -161,6 +166,31 @@ def test_the_sweep_awards_what_evaluating_each_member_awards(make_member):
     assert _awards() == expected
     assert sorted(result.unlocked) == sorted((uid, code) for uid, code, _ in expected)
     assert _reward_rows() == {(uid, code, coins) for uid, code, coins in expected if coins}
+    announced = db.session.execute(
+        select(Notification.user_id, func.count())
+        .where(Notification.kind == "achievement")
+        .group_by(Notification.user_id)
+    ).all()
+    assert dict(announced) == dict(Counter(uid for uid, _, _ in expected))
+    for user_id in ids.values():
+        totals = ledger.ledger_totals(user_id)
+        wallet = db.session.execute(select(Wallet).where(Wallet.user_id == user_id)).scalar_one()
+        assert (wallet.available_coins, wallet.lifetime_earned) == (totals.available, totals.earned)
+
+
+def test_a_batch_with_an_achievement_unlocked_meanwhile_writes_nothing(make_member):
+    ids = _members(make_member)
+    _achievements()
+    walker = ids["a_long_run_then_a_gap"]
+    badge = db.session.execute(select(Achievement).where(Achievement.code == "walker")).scalar_one()
+    db.session.add(UserAchievement(user_id=walker, achievement_id=badge.id, unlocked_at=NOW))
+    db.session.commit()
+
+    with transaction():
+        written = unlock_many({walker: [badge]}, NOW)
+
+    assert written is False and _reward_rows() == set()
+    assert len(_awards()) == 1
 
 
 def test_a_second_sweep_unlocks_nothing(make_member):
