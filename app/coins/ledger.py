@@ -419,6 +419,68 @@ def award_achievements(
     return {credit.reference_id: credit.amount for credit in credits}
 
 
+def award_achievements_to_members(
+    rewards: Mapping[int, Mapping[str, int]], *, now: datetime | None = None
+) -> dict[int, dict[str, int]]:
+    """`award_achievements` for many members at once (the nightly sweep): their wallets
+    locked in user order, one read of the keys already paid and of the chain heads, one
+    INSERT. Returns the coins paid per member and code."""
+    for member_rewards in rewards.values():
+        for coins in member_rewards.values():
+            if coins:
+                _positive(coins, "An achievement reward")
+    user_ids = sorted(uid for uid, paying in rewards.items() if any(paying.values()))
+    if not user_ids:
+        return {}
+    wallets = {
+        wallet.user_id: wallet
+        for wallet in db.session.execute(
+            select(Wallet)
+            .where(Wallet.user_id.in_(user_ids))
+            .order_by(Wallet.user_id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        ).scalars()
+    }
+    if missing := set(user_ids) - set(wallets):
+        raise NotFound(f"Members {sorted(missing)} have no wallet.")
+    keys = {
+        (uid, code): _achievement_key(uid, code)
+        for uid in user_ids
+        for code, coins in rewards[uid].items()
+        if coins
+    }
+    paid = set(
+        db.session.execute(
+            select(CoinTransaction.ledger_key).where(
+                CoinTransaction.ledger_key.in_(list(keys.values()))
+            )
+        ).scalars()
+    )
+    heads = _chain_heads(user_ids)
+    when = now or utcnow()
+    rows: list[dict] = []
+    paid_out: dict[int, dict[str, int]] = {}
+    for uid in user_ids:
+        credits = [
+            _Credit(
+                transaction_type="achievement_reward",
+                amount=coins,
+                description=f"Achievement unlocked: {code}",
+                reference_type="achievement",
+                reference_id=code,
+                ledger_key=keys[(uid, code)],
+                created_at=when,
+            )
+            for code, coins in rewards[uid].items()
+            if coins and keys[(uid, code)] not in paid
+        ]
+        rows += _credit_rows(wallets[uid], credits, heads.get(uid, ledger_chain.GENESIS_HASH))
+        paid_out[uid] = {credit.reference_id: credit.amount for credit in credits}
+    _append(rows)
+    return paid_out
+
+
 def _achievement_key(user_id: int, code: str) -> str:
     return f"achievement:{user_id}:{code}"
 

@@ -1,7 +1,10 @@
 """The nightly achievements sweep: every active member evaluated, missed awards repaired.
 
-`achievements.evaluate` is safe to re-run (unique unlock row + ledger key), so the sweep
-awards exactly what a missed or failed evaluation at sync time left out, and never twice.
+The evaluation is set-based: every member's facts come from a few grouped queries
+(`achievements.facts_of_members`), the criteria are checked against them in memory, and
+only members with something due are touched, each in the same way `achievements.evaluate`
+would (unique unlock row + ledger key, so the sweep awards exactly what a missed or failed
+evaluation at sync time left out, and never twice).
 """
 
 from __future__ import annotations
@@ -17,9 +20,10 @@ from app.core.db import transaction
 from app.extensions import db
 from app.gamification import achievements
 from app.models.base import utcnow
+from app.models.gamification import Achievement, UserAchievement
 from app.models.users import User, UserStatus
 
-MEMBERS_PER_TRANSACTION = 100
+MEMBERS_PER_TRANSACTION = 500
 
 
 @dataclass
@@ -51,18 +55,59 @@ def repair_missed_achievements(
     user_ids: list[int] | None = None,
     progress: Callable[[int], object] | None = None,
 ) -> RepairResult:
-    """Evaluate every active member (or `user_ids`); commits every MEMBERS_PER_TRANSACTION."""
+    """Evaluate every active member (or `user_ids`); the members with something due are
+    awarded MEMBERS_PER_TRANSACTION per transaction."""
     when = now or utcnow()
     ids = active_member_ids() if user_ids is None else user_ids
+    due = _due(ids)
     db.session.commit()  # end the read; each chunk below is its own short write transaction
-    result = RepairResult()
-    for start in range(0, len(ids), MEMBERS_PER_TRANSACTION):
-        chunk = ids[start : start + MEMBERS_PER_TRANSACTION]
+    result = RepairResult(members_checked=len(ids))
+    owed = sorted(due)
+    by_id = {a.id: a for a in db.session.execute(select(Achievement)).scalars()}
+    for start in range(0, len(owed), MEMBERS_PER_TRANSACTION):
+        members = owed[start : start + MEMBERS_PER_TRANSACTION]
+        chunk = {uid: [by_id[a] for a in due[uid]] for uid in members}
         with transaction():
-            for user_id in chunk:
-                for achievement in achievements.evaluate(user_id, now=when):
+            if achievements.unlock_many(chunk, when):
+                result.unlocked += [(uid, a.code) for uid, items in chunk.items() for a in items]
+                continue
+            # Someone unlocked one of these meanwhile (a sync): one member at a time.
+            for user_id, items in chunk.items():
+                for achievement in achievements.unlock(user_id, items, when):
                     result.unlocked.append((user_id, achievement.code))
-        result.members_checked += len(chunk)
-        if progress is not None:
-            progress(len(chunk))
+    if progress is not None:
+        progress(len(ids))
     return result
+
+
+def _due(user_ids: list[int]) -> dict[int, list[int]]:
+    """Achievement ids each member meets and has not unlocked, in sort order."""
+    active = list(
+        db.session.execute(
+            select(Achievement.id, Achievement.unlock_criteria)
+            .where(Achievement.is_active)
+            .order_by(Achievement.sort_order)
+        ).all()
+    )
+    if not active or not user_ids:
+        return {}
+    wanted = set(user_ids)
+    # Everyone's facts at once; filtering by a 100K-id IN list would cost more than it saves.
+    facts = achievements.facts_of_members(None if len(wanted) > 1000 else wanted)
+    unlocked: dict[int, set[int]] = {}
+    for user_id, achievement_id in db.session.execute(
+        select(UserAchievement.user_id, UserAchievement.achievement_id)
+    ):
+        unlocked.setdefault(user_id, set()).add(achievement_id)
+    due: dict[int, list[int]] = {}
+    for user_id in user_ids:
+        mine = facts.get(user_id, achievements.NO_FACTS)
+        have = unlocked.get(user_id, set())
+        met = [
+            achievement_id
+            for achievement_id, criteria in active
+            if achievement_id not in have and achievements.criteria_fraction(criteria, mine) >= 1.0
+        ]
+        if met:
+            due[user_id] = met
+    return due

@@ -2,23 +2,28 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
-from dataclasses import asdict, dataclass
+from collections.abc import Callable, Collection, Iterable
+from dataclasses import asdict, dataclass, replace
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Integer, cast, func, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.sql.elements import ColumnElement
 
 from app.coins import ledger
+from app.core.db import is_postgres
 from app.core.notifications import notify
 from app.extensions import db
 from app.gamification import teams
-from app.gamification.streaks import longest_streak
+from app.gamification.streaks import STREAK_MIN_STEPS, longest_streak
 from app.models.base import utcnow
 from app.models.gamification import CRITERIA_KEYS, Achievement, UserAchievement
+from app.models.groups import TeamMember
 from app.models.orders import Order, OrderStatus
+from app.models.steps import StepRecord
 from app.models.users import Referral
-from app.steps.credited import credited_by_day
+from app.steps.credited import credited_by_day, credited_days
 
 # `orders_count` counts rewards actually redeemed: an order counts once it has shipped (its
 # coins are spent), so a pending order that is later cancelled never pays "First Reward".
@@ -98,6 +103,95 @@ def _criteria_keys(criteria: dict) -> set[str]:
     }
 
 
+NO_FACTS = MemberFacts(0, 0, 0, 0, 0)
+
+
+def _day_number(day: ColumnElement) -> ColumnElement:
+    """A calendar day as a whole number, so consecutive days differ by one."""
+    if is_postgres():
+        return day - cast("2000-01-01", db.Date)  # date - date is an integer of days
+    return cast(func.julianday(day), Integer)
+
+
+def facts_of_members(user_ids: Iterable[int] | None = None) -> dict[int, MemberFacts]:
+    """`member_facts` of many members (every member when None) in three set-based queries;
+    members without steps, orders or referrals are left out (their facts are NO_FACTS).
+
+    The longest streak is the classic gaps-and-islands count: over a member's qualifying
+    days in order, day number minus row number is constant along a run of consecutive days.
+    """
+    ids = None if user_ids is None else list(user_ids)
+
+    def only(column: Any, query: Any) -> Any:  # any select, narrowed to `ids` when given
+        return query if ids is None else query.where(column.in_(ids))
+
+    # Credited days: the one rule (app/steps/credited.py).
+    days = credited_days(*([] if ids is None else [StepRecord.user_id.in_(ids)]))
+    totals = {
+        row.user_id: (int(row.total), int(row.best))
+        for row in db.session.execute(
+            select(
+                days.c.user_id,
+                func.sum(days.c.steps).label("total"),
+                func.max(days.c.steps).label("best"),
+            ).group_by(days.c.user_id)
+        )
+    }
+    qualifying = (
+        select(
+            days.c.user_id,
+            (
+                _day_number(days.c.day)
+                - func.row_number().over(partition_by=days.c.user_id, order_by=days.c.day)
+            ).label("island"),
+        )
+        .where(days.c.steps >= STREAK_MIN_STEPS)
+        .subquery("qualifying")
+    )
+    runs = (
+        select(qualifying.c.user_id, func.count().label("length"))
+        .group_by(qualifying.c.user_id, qualifying.c.island)
+        .subquery("runs")
+    )
+    streaks = dict(
+        db.session.execute(
+            select(runs.c.user_id, func.max(runs.c.length)).group_by(runs.c.user_id)
+        ).all()
+    )
+    orders: dict[int, int] = dict(
+        db.session.execute(
+            only(
+                Order.user_id,
+                select(Order.user_id, func.count()).where(
+                    Order.status.in_(REDEEMED_ORDER_STATUSES)
+                ),
+            ).group_by(Order.user_id)
+        ).all()
+    )
+    invited: dict[int, int] = dict(
+        db.session.execute(
+            only(Referral.referrer_id, select(Referral.referrer_id, func.count())).group_by(
+                Referral.referrer_id
+            )
+        ).all()
+    )
+    found = {
+        user_id: MemberFacts(
+            total_steps=totals.get(user_id, (0, 0))[0],
+            daily_steps=totals.get(user_id, (0, 0))[1],
+            streak_days=int(streaks.get(user_id, 0)),
+            orders_count=int(orders.get(user_id, 0)),
+            referrals_count=int(invited.get(user_id, 0)),
+        )
+        for user_id in {*totals, *orders, *invited}
+    }
+    # Team badges: the few members in a team get their team's numbers as a sync would.
+    in_teams = db.session.scalars(only(TeamMember.user_id, select(TeamMember.user_id))).all()
+    for user_id in in_teams:
+        found[user_id] = replace(found.get(user_id, NO_FACTS), **asdict(teams.team_facts(user_id)))
+    return found
+
+
 def criteria_fraction(criteria: dict, facts: MemberFacts) -> float:
     """Progress toward every criterion at once: the least-complete one decides."""
     return _fraction(criteria, facts.value)
@@ -158,6 +252,12 @@ def evaluate(
     needed = set().union(*(_criteria_keys(a.unlock_criteria) for a in candidates))
     facts = _count_facts(user_id, needed)
     due = [a for a in candidates if _fraction(a.unlock_criteria, facts.__getitem__) >= 1.0]
+    return unlock(user_id, due, when)
+
+
+def unlock(user_id: int, due: list[Achievement], when: datetime) -> list[Achievement]:
+    """Unlock, pay and announce `due` (achievements the member meets); returns those this
+    call unlocked (a concurrent evaluation may have taken some). Caller commits."""
     if not due:
         return []
     try:
@@ -168,14 +268,38 @@ def evaluate(
         due = [a for a in due if _unlock_one(user_id, a, when)]
     ledger.award_achievements(user_id, {a.code: a.reward_coins for a in due}, now=when)
     for achievement in due:
-        notify(
-            user_id,
-            "achievement",
-            f"Achievement unlocked: {achievement.name}",
-            f"+{achievement.reward_coins} coins." if achievement.reward_coins else "",
-            link="/achievements",
-        )
+        announce(user_id, achievement)
     return due
+
+
+def announce(user_id: int, achievement: Achievement) -> None:
+    notify(
+        user_id,
+        "achievement",
+        f"Achievement unlocked: {achievement.name}",
+        f"+{achievement.reward_coins} coins." if achievement.reward_coins else "",
+        link="/achievements",
+    )
+
+
+def unlock_many(due: dict[int, list[Achievement]], when: datetime) -> bool:
+    """`unlock` for many members in one go: one INSERT of the unlock rows, one ledger
+    append. False (and nothing written) when some member unlocked one of them meanwhile;
+    the caller then takes them one by one. Caller commits."""
+    try:
+        with db.session.begin_nested():
+            db.session.add_all(
+                row for user_id, items in due.items() for row in _unlock_rows(user_id, items, when)
+            )
+    except IntegrityError:
+        return False
+    ledger.award_achievements_to_members(
+        {uid: {a.code: a.reward_coins for a in items} for uid, items in due.items()}, now=when
+    )
+    for user_id, items in due.items():
+        for achievement in items:
+            announce(user_id, achievement)
+    return True
 
 
 def _unlock_rows(user_id: int, due: list[Achievement], when: datetime) -> list[UserAchievement]:

@@ -26,6 +26,8 @@ does the ranking (window functions; SQLite ≥ 3.25 and PostgreSQL alike):
 Read side: `top_entries`, `member_rank`, `generated_at` read the newest stored board of a
 period and leave out members who are hidden, banned or deleted *now* (hiding takes effect
 at once; the stored ranks keep their numbers, so a gap can show until the next build).
+The top lists and the newest period are cached in Redis (app/core/cache.py); a rebuilt
+board, and any change to who is shown or how they are named, drops the cache on commit.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
@@ -40,15 +43,20 @@ from sqlalchemy import (
     Insert,
     String,
     delete,
+    event,
     false,
     func,
     insert,
+    inspect,
     literal,
     select,
+    text,
 )
+from sqlalchemy.orm import object_session
 
 from app.backoffice.settings import AppSettings, get_settings
-from app.core.db import rows_affected, transaction
+from app.core import cache
+from app.core.db import is_postgres, rows_affected, transaction
 from app.core.errors import ValidationFailed
 from app.extensions import db
 from app.models.base import UTCDateTime, utcnow
@@ -58,6 +66,9 @@ from app.models.users import User, UserStatus
 from app.steps.credited import credited_days
 
 ALL_TIME_START = date(1970, 1, 1)
+CACHE = "leaderboard"
+# What a stored board's reader shows of a member: a change to any of them drops the cache.
+SHOWN_USER_FIELDS = ("status", "deleted_at", "leaderboard_hidden", "full_name", "show_full_name")
 
 
 @dataclass(frozen=True)
@@ -134,11 +145,14 @@ def settle_days(settings: AppSettings) -> int:
 
 
 def stored_generated_at(period: str, period_start: date) -> datetime | None:
+    # A board is written by one INSERT with one generated_at, so its first row tells: one
+    # index probe, where max() over the board read all 100K rows (270 ms at 100K members).
     return db.session.execute(
-        select(func.max(LeaderboardEntry.generated_at)).where(
-            LeaderboardEntry.period == period, LeaderboardEntry.period_start == period_start
-        )
-    ).scalar_one()
+        select(LeaderboardEntry.generated_at)
+        .where(LeaderboardEntry.period == period, LeaderboardEntry.period_start == period_start)
+        .order_by(LeaderboardEntry.rank)
+        .limit(1)
+    ).scalar_one_or_none()
 
 
 def boards_to_build(period: str, *, now: datetime, settle_days: int) -> list[PeriodWindow]:
@@ -173,6 +187,7 @@ def boards_to_build(period: str, *, now: datetime, settle_days: int) -> list[Per
 def rebuild_board(window: PeriodWindow, *, now: datetime) -> int:
     """Replace one board with a fresh ranking in one transaction. Returns members ranked."""
     with transaction():
+        cache.invalidate(CACHE, db.session)
         db.session.execute(
             delete(LeaderboardEntry).where(
                 LeaderboardEntry.period == window.period,
@@ -275,18 +290,40 @@ def rebuild_leaderboards(
         )
         if progress is not None:
             progress(1)
+    if built and is_postgres():
+        # A rewritten table has no fresh statistics until autovacuum comes round: without
+        # them the top-100 read plans a nested loop over users (42 ms instead of 4.7 ms).
+        with transaction():
+            db.session.execute(text("ANALYZE leaderboard_cache"))
     return built
 
 
 # --- reading ----------------------------------------------------------------------------
 
 
+@event.listens_for(User, "after_update")
+def _shown_member_changed(_mapper: object, _connection: object, user: User) -> None:
+    state: Any = inspect(user)
+    if any(state.attrs[name].history.has_changes() for name in SHOWN_USER_FIELDS):
+        cache.invalidate(CACHE, object_session(user))
+
+
 def latest_period_start(period: str) -> date | None:
     """The newest stored board of a period (the current one once tonight's build ran)."""
     check_period(period)
-    return db.session.execute(
-        select(func.max(LeaderboardEntry.period_start)).where(LeaderboardEntry.period == period)
-    ).scalar_one()
+
+    def load() -> date | None:
+        return db.session.execute(
+            select(func.max(LeaderboardEntry.period_start)).where(LeaderboardEntry.period == period)
+        ).scalar_one()
+
+    return cache.cached(
+        CACHE,
+        f"latest:{period}",
+        load,
+        dump=lambda day: day.isoformat() if day else None,
+        restore=lambda text: date.fromisoformat(text) if text else None,
+    )
 
 
 def generated_at(period: str, *, period_start: date | None = None) -> datetime | None:
@@ -322,6 +359,28 @@ def top_entries(
     start = period_start or latest_period_start(period)
     if start is None or limit == 0:
         return []
+    return cache.cached(
+        CACHE,
+        f"top:{period}:{start.isoformat()}:{size}:{limit}",
+        lambda: _top_entries(period, start, size, limit),
+        dump=lambda rows: [_row_json(row) for row in rows],
+        restore=lambda rows: [_row_from_json(row) for row in rows],
+    )
+
+
+def _row_json(row: LeaderboardRow) -> dict:
+    reached = row.reached_at.isoformat() if row.reached_at else None
+    return {**row.__dict__, "reached_at": reached}
+
+
+def _row_from_json(data: dict) -> LeaderboardRow:
+    reached = data["reached_at"]
+    return LeaderboardRow(
+        **{**data, "reached_at": datetime.fromisoformat(reached) if reached else None}
+    )
+
+
+def _top_entries(period: str, start: date, size: int, limit: int) -> list[LeaderboardRow]:
     rows = db.session.execute(
         select(LeaderboardEntry, User)
         .join(User, User.id == LeaderboardEntry.user_id)
