@@ -18,7 +18,7 @@ from werkzeug.wrappers import Response
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length
 
-from app.accounts import second_factor
+from app.accounts import passkeys, second_factor
 from app.core.errors import AuthenticationFailed, ValidationFailed
 from app.extensions import limiter
 from app.web.auth import bp
@@ -84,9 +84,14 @@ def gate_admin_console() -> Response | None:
     next_url = request.full_path if request.method == "GET" else url_for("admin.overview")
     if seconds_since_verified() is not None:
         return None  # proven in this session: the authenticator code, or a verified passkey
-    if not second_factor.is_enrolled(current_user.id):
+    if not _has_second_factor(current_user.id):
         return _go("auth.second_factor_setup", next_url)
     return _go("auth.second_factor_verify", next_url)
+
+
+def _has_second_factor(user_id: int) -> bool:
+    """An authenticator app, or a passkey (proven by signing in with it, user-verified)."""
+    return second_factor.is_enrolled(user_id) or bool(passkeys.passkeys_of(user_id))
 
 
 def recent_second_factor(view: Callable[..., Any]) -> Callable[..., Any]:
@@ -176,10 +181,12 @@ def _failed(response: Response) -> bool:
 def second_factor_verify() -> ResponseReturnValue:
     _admins_only()
     next_url = safe_next(request.args.get("next"), "admin.overview")
-    if not second_factor.is_enrolled(current_user.id):
+    has_totp = second_factor.is_enrolled(current_user.id)
+    has_passkey = bool(passkeys.passkeys_of(current_user.id))
+    if not (has_totp or has_passkey):
         return redirect(url_for("auth.second_factor_setup", next=next_url))
     form = CodeForm()
-    if form.validate_on_submit():
+    if has_totp and form.validate_on_submit():
         try:
             verified = second_factor.verify(current_user, form.code.data or "")
         except AuthenticationFailed as exc:
@@ -195,5 +202,10 @@ def second_factor_verify() -> ResponseReturnValue:
             return redirect(next_url)
     status = 200 if request.method == "GET" else 422
     return render_template(
-        "auth/second_factor_verify.html", form=form, next_url=next_url, form_error=None
+        "auth/second_factor_verify.html",
+        form=form,
+        next_url=next_url,
+        form_error=None,
+        has_totp=has_totp,
+        has_passkey=has_passkey,
     ), status

@@ -82,3 +82,40 @@ def test_a_replayed_passkey_assertion_is_refused(client, admin, soft_passkey):
     )
     assert replayed.status_code == 401
     assert again.get("/admin/").status_code == 302
+
+
+def test_a_passkey_only_admin_confirms_a_sensitive_action_with_the_passkey_again(
+    client, make_member, member, soft_passkey
+):
+    from app.web import second_factor as second_factor_views
+
+    admin = make_member(role="admin", with_second_factor=False)
+    soft_passkey.register_for(admin)
+    passkey_sign_in(client, soft_passkey, user_verified=True)
+    with client.session_transaction() as session:  # the proof is 16 minutes old
+        session["second_factor_at"] = second_factor_views.clock() - 16 * 60
+    token = csrf_from(client.get("/admin/users").text)
+    ban = {"status": "banned", "reason": "cheating", "csrf_token": token}
+
+    asked = client.post(
+        f"/admin/users/{member.id}/status", data=ban, headers={"Referer": "/admin/users"}
+    )
+    assert asked.status_code == 302
+    verify = client.get(asked.headers["Location"])
+    assert verify.status_code == 200  # not the authenticator set-up page
+    assert "data-passkey-sign-in" in verify.text and 'name="code"' not in verify.text
+    assert member.status == "active"
+
+    token = csrf_from(verify.text)
+    options = client.post("/login/passkey/options", json={}, headers={"X-CSRFToken": token})
+    credential = soft_passkey.assertion(options.get_json(), user_verified=True)
+    again = client.post(
+        "/login/passkey?next=/admin/users",
+        json={"credential": credential},
+        headers={"X-CSRFToken": token},
+    )
+    assert again.get_json()["redirect"] == "/admin/users"
+    token = csrf_from(client.get("/admin/users").text)
+    done = client.post(f"/admin/users/{member.id}/status", data={**ban, "csrf_token": token})
+    assert done.status_code == 302
+    assert "/account/second-factor" not in done.headers["Location"]
