@@ -84,6 +84,10 @@ def run_migrations_online():
     conf_args = current_app.extensions["migrate"].configure_args
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
+    # The monthly partitions of analytics_events are made by SQL, not by models.
+    from app.backoffice.events import not_an_event_partition
+
+    conf_args.setdefault("include_name", not_an_event_partition)
 
     connectable = get_engine()
 

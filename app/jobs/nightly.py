@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from app.backoffice import housekeeping
+from app.backoffice import events, housekeeping
 from app.backoffice.settings import get_settings
 from app.catalog import shopify
 from app.coins import reconciliation
@@ -120,16 +120,23 @@ def reconcile_wallets(ctx: JobContext) -> JobOutcome:
 
 
 def clean_up_tokens(ctx: JobContext) -> JobOutcome:
-    ctx.progress.total(2)
+    ctx.progress.total(3)
     with transaction():
         tokens = housekeeping.delete_expired_refresh_tokens(ctx.now)
     ctx.progress.advance()
     with transaction():
         keys = housekeeping.delete_expired_idempotency_keys(ctx.now)
     ctx.progress.advance()
+    with transaction():
+        partitions = events.ensure_partitions(ctx.now)
+    ctx.progress.advance()
     return JobOutcome(
         rows_touched=tokens + keys,
-        details={"refresh_tokens_deleted": tokens, "idempotency_keys_deleted": keys},
+        details={
+            "refresh_tokens_deleted": tokens,
+            "idempotency_keys_deleted": keys,
+            "event_partitions_created": partitions,
+        },
     )
 
 
@@ -185,7 +192,7 @@ JOBS: dict[str, JobSpec] = {
         ),
         JobSpec(
             "cleanup_tokens",
-            "Delete expired refresh tokens and idempotency keys.",
+            "Delete expired refresh tokens and idempotency keys; keep event partitions ahead.",
             5,
             30,
             clean_up_tokens,
