@@ -1,7 +1,10 @@
 """Leaderboards (SPEC §4): weekly, monthly and all-time boards of credited steps.
 
 Built nightly into `leaderboard_cache` by one INSERT … SELECT per board, so the database
-does the ranking (window functions; SQLite ≥ 3.25 and PostgreSQL alike):
+does the ranking (window functions; SQLite ≥ 3.25 and PostgreSQL alike). Weekly boards read
+their week's step records; monthly and all-time boards rank the members' month totals
+(`month_totals`: rebuilt while a month can change, then only checked), so a night's work
+does not grow with history:
 
 - A member's day counts its credited steps (`app.steps.credited`); pending and rejected
   records never count.
@@ -53,14 +56,16 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.orm import object_session
+from sqlalchemy.sql import Subquery
 
 from app.backoffice.settings import AppSettings, get_settings
 from app.core import cache
 from app.core.db import is_postgres, rows_affected, transaction
 from app.core.errors import ValidationFailed
 from app.extensions import db
+from app.gamification import month_totals
 from app.models.base import UTCDateTime, utcnow
-from app.models.gamification import PERIODS, LeaderboardEntry
+from app.models.gamification import PERIODS, LeaderboardEntry, MemberMonthSteps
 from app.models.steps import StepRecord
 from app.models.users import User, UserStatus
 from app.steps.credited import credited_days
@@ -185,8 +190,23 @@ def boards_to_build(period: str, *, now: datetime, settle_days: int) -> list[Per
 
 
 def rebuild_board(window: PeriodWindow, *, now: datetime) -> int:
-    """Replace one board with a fresh ranking in one transaction. Returns members ranked."""
+    """Replace one board with a fresh ranking in one transaction. Returns members ranked.
+
+    A weekly board reads its week's step records; a monthly board rebuilds its month's
+    totals (`month_totals`) and ranks them; the all-time board brings every month's totals
+    up to date first and ranks their sums, so it reads only what may have changed.
+    """
+    if window.period == "all_time":
+        days = settle_days(get_settings())
+        with transaction():
+            _sort_in_memory()
+            month_totals.refresh(
+                now=now, settles_at=lambda start: _settles_at(period_window("monthly", start), days)
+            )
     with transaction():
+        _sort_in_memory()
+        if window.period == "monthly":
+            month_totals.rebuild_month(window.start, now=now)
         cache.invalidate(CACHE, db.session)
         db.session.execute(
             delete(LeaderboardEntry).where(
@@ -201,7 +221,20 @@ def rebuild_board(window: PeriodWindow, *, now: datetime) -> int:
     return ranked
 
 
-def _insert_ranking(window: PeriodWindow, now: datetime) -> Insert:
+def _sort_in_memory() -> None:
+    # Ranking 100K members sorted on disk with the default 4 MB (external merge, twice).
+    if is_postgres():
+        db.session.execute(text("SET LOCAL work_mem = '64MB'"))
+
+
+def _settles_at(window: PeriodWindow, days: int) -> datetime:
+    settles_at = window.settles_at(days)
+    assert settles_at is not None
+    return settles_at
+
+
+def _totals_from_records(window: PeriodWindow) -> Subquery:
+    """(user_id, total_steps, reached_at) of shown members over a window's credited days."""
     in_period = [StepRecord.recorded_date >= window.start]
     if window.end is not None:
         in_period.append(StepRecord.recorded_date < window.end)
@@ -209,15 +242,10 @@ def _insert_ranking(window: PeriodWindow, now: datetime) -> Insert:
     counted = (
         select(per_day.c.user_id, per_day.c.steps, per_day.c.reached_at)
         .join(User, User.id == per_day.c.user_id)
-        .where(
-            per_day.c.steps > 0,
-            User.status == UserStatus.ACTIVE,
-            User.deleted_at.is_(None),
-            User.leaderboard_hidden == false(),
-        )
+        .where(per_day.c.steps > 0, *_visible_members())
         .subquery("counted_days")
     )
-    totals = (
+    return (
         select(
             counted.c.user_id,
             func.sum(counted.c.steps).label("total_steps"),
@@ -225,6 +253,29 @@ def _insert_ranking(window: PeriodWindow, now: datetime) -> Insert:
         )
         .group_by(counted.c.user_id)
         .subquery("totals")
+    )
+
+
+def _totals_from_months(window: PeriodWindow) -> Subquery:
+    """The same totals summed from the members' month totals (all of them for all-time)."""
+    month = MemberMonthSteps
+    in_period = [] if window.end is None else [month.month_start == window.start]
+    return (
+        select(
+            month.user_id,
+            func.sum(month.total_steps).label("total_steps"),
+            func.max(month.reached_at).label("reached_at"),
+        )
+        .join(User, User.id == month.user_id)
+        .where(*_visible_members(), *in_period)
+        .group_by(month.user_id)
+        .subquery("totals")
+    )
+
+
+def _insert_ranking(window: PeriodWindow, now: datetime) -> Insert:
+    totals = (
+        _totals_from_records(window) if window.period == "weekly" else _totals_from_months(window)
     )
     generated = literal(now, UTCDateTime())
     ranking = select(
@@ -293,8 +344,9 @@ def rebuild_leaderboards(
     if built and is_postgres():
         # A rewritten table has no fresh statistics until autovacuum comes round: without
         # them the top-100 read plans a nested loop over users (42 ms instead of 4.7 ms).
+        # The month totals too: the all-time board's GROUP BY plans from them.
         with transaction():
-            db.session.execute(text("ANALYZE leaderboard_cache"))
+            db.session.execute(text("ANALYZE leaderboard_cache, leaderboard_month_totals"))
     return built
 
 

@@ -11,7 +11,13 @@ from app.models.admin import (
 from app.models.base import Base
 from app.models.cart import CartItem
 from app.models.catalog import ProductVariant, RewardProduct
-from app.models.gamification import Achievement, LeaderboardEntry, UserAchievement
+from app.models.gamification import (
+    Achievement,
+    LeaderboardEntry,
+    LeaderboardMonth,
+    MemberMonthSteps,
+    UserAchievement,
+)
 from app.models.groups import Challenge, ChallengeParticipant, Team, TeamMember
 from app.models.jobs import JobLock
 from app.models.linked_accounts import AccountDevice, ReferralHold, SignupAddress
@@ -51,6 +57,8 @@ __all__ = [
     "JobLock",
     "JobRun",
     "LeaderboardEntry",
+    "LeaderboardMonth",
+    "MemberMonthSteps",
     "Notification",
     "Order",
     "OrderItem",

@@ -80,7 +80,33 @@ class LeaderboardEntry(CreatedAt, Base):
         CheckConstraint(sql_in("period", PERIODS), name="period"),
         CheckConstraint("rank >= 1", name="rank_positive"),
         UniqueConstraint("period", "period_start", "user_id"),
-        Index("ix_leaderboard_cache_period_rank", "period", "rank"),
-        # A board's top N straight from the index, however many members it ranks.
+        # A board's top N straight from the index, however many members it ranks. (Every
+        # read names the board's period_start, so (period, rank) alone was dropped: 0018.)
         Index("ix_leaderboard_cache_board_rank", "period", "period_start", "rank"),
     )
+
+
+class MemberMonthSteps(Base):
+    """One member's credited steps in one calendar month: what the monthly and all-time
+    boards are ranked from (app/gamification/month_totals.py keeps it)."""
+
+    __tablename__ = "leaderboard_month_totals"
+
+    # Month first: a month is rebuilt whole. No foreign key to users: rows are derived,
+    # ranking joins users anyway, and the check cost 4 s per 100K rows written.
+    month_start: Mapped[date] = mapped_column(Date, primary_key=True)
+    user_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    total_steps: Mapped[int] = mapped_column(Integer)
+    reached_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class LeaderboardMonth(Base):
+    """When a month's rows in `leaderboard_month_totals` were built, and checked since."""
+
+    __tablename__ = "leaderboard_months"
+
+    month_start: Mapped[date] = mapped_column(Date, primary_key=True)
+    # Rebuilt from all its step records; after the month settled, the last such build.
+    built_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # Members whose records changed before this moment are counted in the rows.
+    checked_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -70,3 +70,25 @@ def test_without_redis_every_request_computes_afresh(app, make_member):
     flagged_at(make_member(), NOW - timedelta(hours=2))
 
     assert admin_overview.overview().queue.open_cases == 2
+
+
+def test_a_decided_case_retakes_the_snapshot_but_keeps_the_days_syncs(
+    with_redis, make_member, admin
+):
+    first = flagged_at(make_member(), NOW - timedelta(hours=3))
+    flagged_at(make_member(), NOW - timedelta(hours=2))
+    before = admin_overview.overview()
+    assert (before.queue.open_cases, before.syncs_24h, before.members_synced_24h) == (2, 2, 2)
+
+    review.approve(first.id, admin_id=admin.id)
+    flagged_at(make_member(), NOW - timedelta(hours=1))
+
+    # The queue is read again at once; the last 24 h's syncs (a day of step records) are
+    # kept for up to SNAPSHOT_SECONDS, as the whole snapshot was before.
+    after = admin_overview.overview()
+    assert after.queue.open_cases == 2
+    assert (after.flow[-1].day, after.flow[-1].decided) == (after.now.date(), 1)
+    assert [d.day for d in after.flow] == [d.day for d in before.flow]
+    assert (after.syncs_24h, after.members_synced_24h) == (2, 2)
+    fresh = admin_overview.compute_overview(after.now)
+    assert (fresh.syncs_24h, fresh.members_synced_24h) == (3, 3)
