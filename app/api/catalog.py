@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
+
 from flask import Response
 from flask.typing import ResponseReturnValue
 
@@ -9,7 +11,7 @@ from app.api import bp
 from app.api.auth import current_member
 from app.api.members import run_idempotent
 from app.api.operations import operation, reply
-from app.api.pagination import keyset_page
+from app.api.pagination import keyset_page, page_of
 from app.api.schemas import (
     CartItemIn,
     CartLineOut,
@@ -27,9 +29,7 @@ from app.api.schemas import (
     VariantOut,
 )
 from app.catalog import browse as catalogue
-from app.catalog.browse import matching_products
 from app.core import idempotency
-from app.models.catalog import RewardProduct
 from app.models.orders import Order
 from app.orders import cart, orders, promo_codes
 from app.orders import queries as order_queries
@@ -45,27 +45,16 @@ from app.orders import queries as order_queries
     tags=["catalogue"],
 )
 def list_products(query: ProductsQuery) -> ResponseReturnValue:
-    page, next_cursor = keyset_page(
-        matching_products(query.q, query.category),
-        RewardProduct.id,
+    page, next_cursor = page_of(
+        lambda after_id, count: catalogue.product_listing(
+            query.q, query.category, after_id=after_id, limit=count
+        ),
         limit=query.limit,
         cursor=query.cursor,
-        newest_first=False,
     )
     return reply(
         ProductsOut(
-            items=[
-                ProductOut(
-                    id=p.id,
-                    title=p.title,
-                    category=p.category,
-                    coin_price=p.coin_price,
-                    in_stock=p.in_stock,
-                    image_url=p.image_url,
-                    has_variants=p.has_variants,
-                )
-                for p in page
-            ],
+            items=[ProductOut(**asdict(product)) for product in page],
             next_cursor=next_cursor,
         )
     )

@@ -154,10 +154,10 @@ def sync_steps(body: SyncIn) -> ResponseReturnValue:
     ]
 
     def work() -> idempotency.Answer:
-        results = steps.sync_records(user, incoming, device_id=body.device_id)
+        outcome = steps.sync_batch(user, incoming, device_id=body.device_id)
         out = SyncOut(
-            results=[SyncResultOut.model_validate(r.as_dict()) for r in results],
-            wallet=_wallet_out(user.id),
+            results=[SyncResultOut.model_validate(r.as_dict()) for r in outcome.results],
+            wallet=WalletOut(**outcome.wallet),
         )
         return idempotency.Answer(200, out.model_dump(mode="json"))
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from sqlalchemy import Select
@@ -33,12 +34,22 @@ def decode_cursor(cursor: str | None) -> int | None:
 def keyset_page(
     stmt: Select, id_column: Any, *, limit: int, cursor: str | None, newest_first: bool
 ) -> tuple[list[Any], str | None]:
-    """One page of `stmt` ordered by id, and the cursor of the next page (None at the end).
-
-    Asks for one row more than the page to know whether another page follows.
-    """
-    rows = rows_after(
-        stmt, id_column, after_id=decode_cursor(cursor), limit=limit + 1, newest_first=newest_first
+    """One page of `stmt` ordered by id, and the cursor of the next page (None at the end)."""
+    return page_of(
+        lambda after_id, count: rows_after(
+            stmt, id_column, after_id=after_id, limit=count, newest_first=newest_first
+        ),
+        limit=limit,
+        cursor=cursor,
     )
+
+
+def page_of(
+    rows_after_id: Callable[[int | None, int], Sequence[Any]], *, limit: int, cursor: str | None
+) -> tuple[list[Any], str | None]:
+    """One page from `rows_after_id(after_id, count)` (rows with an `id`, in id order), and
+    the next page's cursor. Asks for one row more than the page to know whether another
+    page follows."""
+    rows = list(rows_after_id(decode_cursor(cursor), limit + 1))
     page = rows[:limit]
     return page, encode_cursor(page[-1].id) if len(rows) > limit else None

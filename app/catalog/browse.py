@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import json
+from dataclasses import asdict, dataclass
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import selectinload
 
+from app.core import cache
 from app.core.errors import NotFound
+from app.core.keyset import rows_after
 from app.core.search import any_contains
 from app.extensions import db
-from app.models.catalog import RewardProduct
+from app.models.catalog import ProductVariant, RewardProduct
 
 MAX_QUERY = 100
+# The phones' product list is read on every shop visit and changes with an edit, an import,
+# the Shopify sync or a stock move: cached in Redis until any product or variant changes.
+LISTING_CACHE = "catalog_listing"
+cache.invalidate_on_write(LISTING_CACHE, RewardProduct.__tablename__, ProductVariant.__tablename__)
 
 
 @dataclass(frozen=True)
@@ -69,6 +76,55 @@ def search(
         .offset((page - 1) * per_page)
     ).scalars()
     return ProductPage(list(items), int(total), page, per_page)
+
+
+@dataclass(frozen=True)
+class ListedProduct:
+    """What a product list shows of one product."""
+
+    id: int
+    title: str
+    category: str
+    coin_price: int
+    in_stock: bool
+    image_url: str | None
+    has_variants: bool
+
+
+def product_listing(
+    query: str | None, category: str | None, *, after_id: int | None, limit: int
+) -> list[ListedProduct]:
+    """Up to `limit` products of `matching_products`, by id after `after_id` (the API's
+    cursor pages); their variants come in one batch, not one query per product."""
+
+    def load() -> list[ListedProduct]:
+        rows = rows_after(
+            matching_products(query, category).options(selectinload(RewardProduct.variants)),
+            RewardProduct.id,
+            after_id=after_id,
+            limit=limit,
+            newest_first=False,
+        )
+        return [
+            ListedProduct(
+                id=p.id,
+                title=p.title,
+                category=p.category,
+                coin_price=p.coin_price,
+                in_stock=p.in_stock,
+                image_url=p.image_url,
+                has_variants=p.has_variants,
+            )
+            for p in rows
+        ]
+
+    return cache.cached(
+        LISTING_CACHE,
+        json.dumps([query, category, after_id, limit]),
+        load,
+        dump=lambda items: [asdict(item) for item in items],
+        restore=lambda raw: [ListedProduct(**item) for item in raw],
+    )
 
 
 def categories() -> list[str]:

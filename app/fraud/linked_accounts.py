@@ -10,10 +10,15 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
+from sqlalchemy.dialects.postgresql import insert as postgres_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from app.core.db import is_postgres
 from app.extensions import db
+from app.models.base import utcnow
 from app.models.linked_accounts import AccountDevice, SignupAddress
 from app.models.users import User
 
@@ -38,38 +43,61 @@ class LinkedAccount:
         return bool(self.shared_devices)
 
 
+def _device_upsert(user_id: int, device_id: str, when: datetime) -> Any:
+    insert = postgres_insert if is_postgres() else sqlite_insert
+    statement = insert(AccountDevice).values(
+        user_id=user_id,
+        device_id=device_id,
+        first_seen_at=when,
+        last_seen_at=when,
+        syncs=1,
+        created_at=utcnow(),
+        updated_at=utcnow(),
+    )
+    latest = func.greatest if is_postgres() else func.max  # SQLite's max(a, b) is scalar
+    return statement.on_conflict_do_update(
+        index_elements=["user_id", "device_id"],
+        set_={
+            "last_seen_at": latest(AccountDevice.last_seen_at, statement.excluded.last_seen_at),
+            "syncs": AccountDevice.syncs + 1,
+            "updated_at": statement.excluded.updated_at,
+        },
+    )
+
+
 def record_device(user_id: int, device_id: str | None, when: datetime) -> None:
-    """Remember that this account synced from this phone (called inside the sync)."""
-    if not device_id:
-        return
-    row = db.session.execute(
-        select(AccountDevice).where(
-            AccountDevice.user_id == user_id, AccountDevice.device_id == device_id
-        )
-    ).scalar_one_or_none()
-    if row is None:
-        db.session.add(
-            AccountDevice(
-                user_id=user_id, device_id=device_id, first_seen_at=when, last_seen_at=when
-            )
-        )
-    else:
-        row.last_seen_at = max(row.last_seen_at, when)
-        row.syncs += 1
-    db.session.flush()
+    """Remember that this account synced from this phone: one upsert, so two first syncs
+    from one phone cannot both insert it."""
+    if device_id:
+        db.session.execute(_device_upsert(user_id, device_id, when))
+
+
+def _others_on_device(user_id: int, device_id: str, when: datetime) -> Select[int]:
+    return select(func.count(func.distinct(AccountDevice.user_id))).where(
+        AccountDevice.device_id == device_id,
+        AccountDevice.user_id != user_id,
+        AccountDevice.last_seen_at >= when - timedelta(days=DEVICE_LINK_DAYS),
+    )
 
 
 def other_accounts_on_device(user_id: int, device_id: str | None, when: datetime) -> int:
     """How many other accounts synced from this phone in the last DEVICE_LINK_DAYS days."""
     if not device_id:
         return 0
-    return db.session.execute(
-        select(func.count(func.distinct(AccountDevice.user_id))).where(
-            AccountDevice.device_id == device_id,
-            AccountDevice.user_id != user_id,
-            AccountDevice.last_seen_at >= when - timedelta(days=DEVICE_LINK_DAYS),
-        )
-    ).scalar_one()
+    return db.session.execute(_others_on_device(user_id, device_id, when)).scalar_one()
+
+
+def record_device_and_count_others(user_id: int, device_id: str | None, when: datetime) -> int:
+    """`record_device`, then `other_accounts_on_device` (what sync does on every request):
+    one statement on PostgreSQL, the upsert a CTE of the count (it counts only others)."""
+    if not device_id:
+        return 0
+    if not is_postgres():
+        record_device(user_id, device_id, when)
+        return other_accounts_on_device(user_id, device_id, when)
+    recorded = _device_upsert(user_id, device_id, when).returning(AccountDevice.id).cte("recorded")
+    count = _others_on_device(user_id, device_id, when).add_cte(recorded)
+    return db.session.execute(count).scalar_one()
 
 
 def record_signup_address(user_id: int, ip_address: str | None) -> None:

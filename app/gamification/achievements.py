@@ -235,17 +235,15 @@ def evaluate(
     Safe to re-run: the unique (user, achievement) row and the ledger key both hold.
     """
     when = now or utcnow()
-    unlocked = set(
-        db.session.execute(
-            select(UserAchievement.achievement_id).where(UserAchievement.user_id == user_id)
-        ).scalars()
-    )
+    unlocked = select(UserAchievement.achievement_id).where(UserAchievement.user_id == user_id)
     candidates = [
         a
         for a in db.session.execute(
-            select(Achievement).where(Achievement.is_active).order_by(Achievement.sort_order)
+            select(Achievement)
+            .where(Achievement.is_active, Achievement.id.not_in(unlocked))
+            .order_by(Achievement.sort_order)
         ).scalars()
-        if a.id not in unlocked and _criteria_keys(a.unlock_criteria) & set(moved)
+        if _criteria_keys(a.unlock_criteria) & set(moved)
     ]
     if not candidates:
         return []

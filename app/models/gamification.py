@@ -81,7 +81,7 @@ class LeaderboardEntry(CreatedAt, Base):
         CheckConstraint("rank >= 1", name="rank_positive"),
         UniqueConstraint("period", "period_start", "user_id"),
         # A board's top N straight from the index, however many members it ranks. (Every
-        # read names the board's period_start, so (period, rank) alone was dropped: 0018.)
+        # read names the board's period_start, so (period, rank) alone was dropped: 0019.)
         Index("ix_leaderboard_cache_board_rank", "period", "period_start", "rank"),
     )
 

@@ -78,9 +78,8 @@ class StepRecord(Timestamps, Base):
         CheckConstraint("steps >= 0", name="steps_non_negative"),
         CheckConstraint("distance_m IS NULL OR distance_m >= 0", name="distance_non_negative"),
         CheckConstraint("anomaly_score BETWEEN 0 AND 100", name="anomaly_score_range"),
-        Index("ix_step_records_user_date", "user_id", "recorded_date"),
+        # A member's days are found through the unique (user_id, recorded_date, source).
         Index("ix_step_records_date", "recorded_date"),
-        Index("ix_step_records_created_brin", "created_at", postgresql_using="brin"),
         # /admin: syncs and members syncing in the last 24 hours (an index-only scan).
         Index("ix_step_records_updated_user", "updated_at", "user_id"),
         # /admin: devices with many refused days.

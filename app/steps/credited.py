@@ -67,3 +67,13 @@ def credited_by_member(user_ids: Iterable[int], since: date) -> dict[int, dict[d
     for user_id, day, steps in db.session.execute(select(days.c.user_id, days.c.day, days.c.steps)):
         history[user_id][day] = int(steps)
     return history
+
+
+def credited_of(records: Iterable[tuple[date, int, str]]) -> dict[date, int]:
+    """The same rule over records already read as (day, steps, status): {day: the largest
+    verified steps}. Sync reads a member's recent records once and scores a batch on them."""
+    credited: dict[date, int] = {}
+    for day, steps, status in records:
+        if status == RecordStatus.VERIFIED:
+            credited[day] = max(credited.get(day, 0), steps)
+    return credited

@@ -8,11 +8,13 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import case, func, select
+from sqlalchemy.dialects.postgresql import insert as postgres_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import selectinload
 
 from app.backoffice.settings import AppSettings, get_settings
 from app.coins import ledger
-from app.core.db import transaction
+from app.core.db import is_postgres, transaction
 from app.core.live_events import publish
 from app.extensions import db
 from app.fraud import linked_accounts
@@ -30,7 +32,7 @@ from app.models.base import utcnow
 from app.models.steps import RecordStatus, StepRecord, StepValidation
 from app.models.users import User
 from app.models.wallet import CoinTransaction
-from app.steps.credited import credited_by_day
+from app.steps.credited import credited_by_day, credited_of
 
 
 @dataclass(frozen=True)
@@ -260,6 +262,80 @@ def day_coin_targets(
     }
 
 
+@dataclass
+class _Stored:
+    """A record as sync sees it: what tells an unchanged re-sync, and what credits its day."""
+
+    steps: int
+    status: str
+    distance_m: float | None = None
+    active_minutes: int | None = None
+    recording_method: str = "automatic"
+    intervals: list | None = None
+
+    def same_as(self, record: IncomingRecord, intervals_json: list[dict] | None) -> bool:
+        return (
+            self.steps == record.steps
+            and self.distance_m == record.distance_m
+            and self.active_minutes == record.active_minutes
+            and self.recording_method == record.recording_method
+            and (self.intervals or None) == intervals_json
+        )
+
+
+@dataclass
+class _Write:
+    """One record to upsert, with the verdict a flagged or refused day's case keeps."""
+
+    record: IncomingRecord
+    values: dict
+    score: int
+    reasons: list[dict]
+
+
+def _stored_records(
+    user_id: int, since: date, today: date, synced_days: set[date]
+) -> dict[tuple[date, str], _Stored]:
+    """The member's records from `since` to `today` in one read: the scorer's history and
+    the rows this batch may rewrite (intervals only of the days being synced)."""
+    rows = db.session.execute(
+        select(
+            StepRecord.recorded_date,
+            StepRecord.source,
+            StepRecord.steps,
+            StepRecord.status,
+            StepRecord.distance_m,
+            StepRecord.active_minutes,
+            StepRecord.recording_method,
+            case(
+                (StepRecord.recorded_date.in_(synced_days), StepRecord.intervals),
+                else_=None,
+            ).label("intervals"),
+        ).where(StepRecord.user_id == user_id, StepRecord.recorded_date.between(since, today))
+    )
+    return {
+        (row.recorded_date, row.source): _Stored(
+            steps=row.steps,
+            status=row.status,
+            distance_m=row.distance_m,
+            active_minutes=row.active_minutes,
+            recording_method=row.recording_method,
+            intervals=row.intervals,
+        )
+        for row in rows
+    }
+
+
+def _credited(stored: dict[tuple[date, str], _Stored]) -> dict[date, int]:
+    return credited_of((day, row.steps, row.status) for (day, _), row in stored.items())
+
+
+@dataclass(frozen=True)
+class SyncOutcome:
+    results: list[RecordResult]
+    wallet: dict[str, int]  # the member's balance as this sync committed it
+
+
 def sync_records(
     user: User,
     incoming: Sequence[IncomingRecord],
@@ -267,10 +343,23 @@ def sync_records(
     device_id: str | None = None,
     now: datetime | None = None,
 ) -> list[RecordResult]:
+    """`sync_batch`'s per-record answers."""
+    return sync_batch(user, incoming, device_id=device_id, now=now).results
+
+
+def sync_batch(
+    user: User,
+    incoming: Sequence[IncomingRecord],
+    *,
+    device_id: str | None = None,
+    now: datetime | None = None,
+) -> SyncOutcome:
     """Upsert a batch of a member's records, score them, award coins. One transaction.
 
     The member's wallet is locked first, so two syncs of one member run one after the
-    other: each sees the other's records and awards only what is still missing.
+    other: each sees the other's records and awards only what is still missing. The batch
+    costs a fixed number of statements whatever its size: one read of the member's recent
+    records, one upsert, one ledger append (a flagged day adds its case).
     """
     settings = get_settings()
     when = now or utcnow()
@@ -278,43 +367,42 @@ def sync_records(
     oldest = today - timedelta(days=settings.max_backfill_days)
     results: list[RecordResult] = []
     with transaction():
-        ledger.lock_wallet(user.id)
+        wallet = ledger.lock_wallet(user.id)
         in_window = [r for r in incoming if oldest <= r.day <= today]
+        stored: dict[tuple[date, str], _Stored] = {}
         history: dict[date, int] = {}
         if in_window:
             first = min(r.day for r in in_window)
-            history = credited_by_day(
-                user.id,
-                StepRecord.recorded_date.between(first - timedelta(days=HISTORY_DAYS), today),
-            )
-        existing = {
-            (rec.recorded_date, rec.source): rec
-            for rec in db.session.execute(
-                select(StepRecord).where(
-                    StepRecord.user_id == user.id,
-                    StepRecord.recorded_date.in_({r.day for r in in_window}),
-                )
-            ).scalars()
-        }
-        linked_accounts.record_device(user.id, device_id, when)
-        others = linked_accounts.other_accounts_on_device(user.id, device_id, when)
-        touched_days: set[date] = set()
+            since = first - timedelta(days=HISTORY_DAYS)
+            stored = _stored_records(user.id, since, today, {r.day for r in in_window})
+            history = _credited(stored)
+        others = linked_accounts.record_device_and_count_others(user.id, device_id, when)
+        writes: list[_Write] = []
         for record in incoming:
             context = member_context(user, record.day, settings, device_id, others)
-            result = _sync_one(
-                user, record, existing, history, settings, today, oldest, context, when
-            )
+            result, write = _score_one(record, stored, history, settings, today, oldest, context)
             results.append(result)
-            if result.status in ("accepted", "flagged"):
-                touched_days.add(record.day)
-        gained = ledger.post_step_rewards(
-            user.id, day_coin_targets(user.id, touched_days, settings), now=when
-        )
+            if write is not None:
+                writes.append(write)
+        touched_days = {r.day for r in results if r.status in ("accepted", "flagged")}
+        _store(user.id, writes, when)
+        credited = _credited(stored)
+        targets = {
+            day: coins_for_steps(
+                credited.get(day, 0),
+                daily_step_cap=settings.daily_step_cap,
+                steps_per_coin=settings.steps_per_coin,
+            )
+            for day in touched_days
+        }
+        gained = ledger.post_step_rewards(user.id, targets, now=when, locked=wallet)
         _attribute_coins(results, gained)
         if touched_days:
             achievements.evaluate(user.id, moved=achievements.STEP_FACTS, now=when)
             publish(user.id, "steps", {"days": sorted(d.isoformat() for d in touched_days)})
-    return results
+        # The wallet object followed every change (achievement rewards lock it afresh).
+        balance = wallet.as_dict()
+    return SyncOutcome(results, balance)
 
 
 def _attribute_coins(results: list[RecordResult], gained: dict[date, int]) -> None:
@@ -325,17 +413,17 @@ def _attribute_coins(results: list[RecordResult], gained: dict[date, int]) -> No
             max(candidates, key=lambda r: r.steps).coins_awarded += coins
 
 
-def _sync_one(
-    user: User,
+def _score_one(
     record: IncomingRecord,
-    existing: dict[tuple[date, str], StepRecord],
+    stored: dict[tuple[date, str], _Stored],
     history: dict[date, int],
     settings: AppSettings,
     today: date,
     oldest: date,
     context: MemberContext,
-    when: datetime,
-) -> RecordResult:
+) -> tuple[RecordResult, _Write | None]:
+    """The record's answer and, when it changes something, what to write. `stored` and
+    `history` follow the batch, so a later record sees what an earlier one did."""
     result = RecordResult(
         day=record.day, source=record.source, status="rejected", steps=record.steps
     )
@@ -343,7 +431,7 @@ def _sync_one(
         result.reasons = [
             _reason("future_date", f"{record.day.isoformat()} has not happened yet in your zone.")
         ]
-        return result
+        return result, None
     if record.day < oldest:
         result.reasons = [
             _reason(
@@ -352,25 +440,20 @@ def _sync_one(
                 f"{record.day.isoformat()} is older.",
             )
         ]
-        return result
-    row = existing.get((record.day, record.source))
+        return result, None
+    key = (record.day, record.source)
+    row = stored.get(key)
     intervals_json = _intervals_json(record.intervals)
-    if row is not None and (
-        row.steps == record.steps
-        and row.distance_m == record.distance_m
-        and row.active_minutes == record.active_minutes
-        and row.recording_method == record.recording_method
-        and (row.intervals or None) == intervals_json
-    ):
+    if row is not None and row.same_as(record, intervals_json):
         result.status = "unchanged" if row.status != RecordStatus.REJECTED else "rejected"
         if row.status == RecordStatus.REJECTED:
             result.reasons = [_reason("rejected_on_review", "This day was rejected on review.")]
-        return result
+        return result, None
     if row is not None and row.status == RecordStatus.REJECTED:
         result.reasons = [
             _reason("rejected_on_review", "This day was rejected on review; appeal it instead.")
         ]
-        return result
+        return result, None
 
     verdict: Verdict = assess_day(
         evidence_for(record),
@@ -379,36 +462,103 @@ def _sync_one(
         hard_limit=settings.hard_daily_step_limit,
         context=context,
     )
-    if row is None:
-        row = StepRecord(user_id=user.id, recorded_date=record.day, source=record.source)
-        db.session.add(row)
-        existing[(record.day, record.source)] = row
-    row.steps = record.steps
-    row.distance_m = record.distance_m
-    row.active_minutes = record.active_minutes
-    row.recording_method = record.recording_method
-    row.client_record_id = record.client_record_id
-    row.device_id = context.device_id
-    row.intervals = intervals_json
-    row.anomaly_score = verdict.score
-    row.updated_at = when
     result.reasons = [r.as_dict() for r in verdict.reasons]
     if verdict.rejected:
         # Refused, but kept with its reasons: admins see the attempt, it is never paid.
-        refuse_day(row, score=verdict.score, reasons=result.reasons, when=when)
-        result.status = "rejected"
+        status, result.status = RecordStatus.REJECTED, "rejected"
     elif verdict.needs_review:
+        status, result.status = RecordStatus.PENDING, "flagged"
+    else:
+        status, result.status = RecordStatus.VERIFIED, "accepted"
+        history[record.day] = max(history.get(record.day, 0), record.steps)
+    stored[key] = _Stored(
+        steps=record.steps,
+        status=status,
+        distance_m=record.distance_m,
+        active_minutes=record.active_minutes,
+        recording_method=record.recording_method,
+        intervals=intervals_json,
+    )
+    values = {
+        "recorded_date": record.day,
+        "source": record.source,
+        "steps": record.steps,
+        "distance_m": record.distance_m,
+        "active_minutes": record.active_minutes,
+        "recording_method": record.recording_method,
+        "client_record_id": record.client_record_id,
+        "device_id": context.device_id,
+        "intervals": intervals_json,
+        "anomaly_score": verdict.score,
+        "status": str(status),
+    }
+    return result, _Write(record, values, verdict.score, result.reasons)
+
+
+# Written by a sync; the rest of a record (id, user, day, source, created_at) never changes.
+_REWRITTEN = (
+    "steps",
+    "distance_m",
+    "active_minutes",
+    "recording_method",
+    "client_record_id",
+    "device_id",
+    "intervals",
+    "anomaly_score",
+    "status",
+    "updated_at",
+)
+
+
+def _store(user_id: int, writes: list[_Write], when: datetime) -> None:
+    """Upsert the batch's records in one statement, then open the cases of flagged and
+    refused days. A batch naming one (day, source) twice goes in as several statements, in
+    order: one upsert cannot touch a row twice."""
+    batches: list[list[_Write]] = [[]]
+    for write in writes:
+        key = (write.record.day, write.record.source)
+        if any((w.record.day, w.record.source) == key for w in batches[-1]):
+            batches.append([])
+        batches[-1].append(write)
+    if not writes:
+        return
+    for batch in batches:
+        ids = _upsert(user_id, [w.values for w in batch], when)
+        for write in batch:
+            if write.values["status"] != RecordStatus.VERIFIED:
+                _open_case(ids[(write.record.day, write.record.source)], write, when)
+    _forget_cached_records(user_id)
+
+
+def _upsert(user_id: int, values: list[dict], when: datetime) -> dict[tuple[date, str], int]:
+    """One INSERT … ON CONFLICT DO UPDATE for the rows (parameters as a list: the statement
+    compiles once per process, and still goes as one multi-row statement)."""
+    insert = postgres_insert if is_postgres() else sqlite_insert
+    statement = insert(StepRecord.__table__)
+    upsert = statement.on_conflict_do_update(
+        index_elements=["user_id", "recorded_date", "source"],
+        set_={name: statement.excluded[name] for name in _REWRITTEN},
+    ).returning(StepRecord.id, StepRecord.recorded_date, StepRecord.source)
+    rows = [{**v, "user_id": user_id, "updated_at": when, "created_at": when} for v in values]
+    return {(day, source): id_ for id_, day, source in db.session.execute(upsert, rows)}
+
+
+def _open_case(record_id: int, write: _Write, when: datetime) -> None:
+    row = db.session.get_one(StepRecord, record_id, populate_existing=True)
+    if write.values["status"] == RecordStatus.REJECTED:
+        refuse_day(row, score=write.score, reasons=write.reasons, when=when)
+    else:
         open_case(
             row,
-            score=verdict.score,
-            reasons=result.reasons,
+            score=write.score,
+            reasons=write.reasons,
             when=when,
-            message=flag_message(result.reasons),
+            message=flag_message(write.reasons),
         )
-        result.status = "flagged"
-    else:
-        row.status = RecordStatus.VERIFIED
-        result.status = "accepted"
-        history[record.day] = max(history.get(record.day, 0), record.steps)
-    db.session.flush()
-    return result
+
+
+def _forget_cached_records(user_id: int) -> None:
+    """The upsert went past the session: records of this member it holds are stale."""
+    for item in list(db.session.identity_map.values()):
+        if isinstance(item, StepRecord) and item.user_id == user_id:
+            db.session.expire(item)

@@ -24,8 +24,13 @@ older history is paid one row per member and month (`step_month`), like an impor
 Secondary indexes, unique and foreign-key constraints of the big tables are dropped for
 the load and built again afterwards, two at a time with a large maintenance_work_mem
 (much faster than maintaining them row by row, and the constraints are validated when they
-come back); the load ends with VACUUM ANALYZE. Achievements and leaderboards are left to
-their own jobs, which the harness runs.
+come back); the load ends with VACUUM ANALYZE.
+
+Achievements are unlocked by the loader too, as the nightly sweep would unlock them at the
+load's end: the step statement counts each member's facts (total, best day, longest streak
+over the credited days), the ledger lane adds the orders shipped and pays each unlock at the
+end of the member's chain (no notifications are written for them). Leaderboards are built
+by their own nightly job, which the harness runs and times.
 """
 
 from __future__ import annotations
@@ -47,6 +52,8 @@ import psycopg
 
 from app.accounts.passwords import _prehash, normalise_password
 from app.coins.ledger_chain import GENESIS_HASH
+from app.gamification.achievements import MemberFacts, criteria_fraction
+from app.gamification.streaks import STREAK_MIN_STEPS
 
 WORKERS = 2  # one per core of the benchmark machine
 CHUNK_MEMBERS = 2_000  # members per INSERT … SELECT: progress and commits, bounded memory
@@ -136,6 +143,26 @@ cases AS (
         CASE WHEN status <> 'pending' THEN created_at + interval '30 hours' END,
         created_at, created_at
     FROM days WHERE anomaly_score = %(flag_score)s
+),
+-- Each member's achievement facts, as app/gamification/achievements.facts_of_members
+-- counts them: credited days (one record a day here, so a verified record is the day),
+-- their total, the best day and the longest run of qualifying days (gaps and islands).
+credited AS (SELECT user_id, recorded_date, steps FROM days WHERE status = 'verified'),
+islands AS (
+    SELECT user_id,
+        recorded_date - (row_number() OVER (PARTITION BY user_id ORDER BY recorded_date))::int
+            AS island
+    FROM credited WHERE steps >= %(streak_min)s
+),
+facts AS (
+    INSERT INTO _load_facts (user_id, total_steps, best_day, longest_streak)
+    SELECT c.user_id, c.total, c.best, coalesce(r.longest, 0)
+    FROM (SELECT user_id, sum(steps) AS total, max(steps) AS best
+          FROM credited GROUP BY user_id) c
+    LEFT JOIN (SELECT user_id, max(length) AS longest
+               FROM (SELECT user_id, count(*) AS length FROM islands
+                     GROUP BY user_id, island) runs
+               GROUP BY user_id) r USING (user_id)
 )
 INSERT INTO _load_rewards (user_id, paid_at, reference_type, reference_id, coins)
 SELECT user_id, max(paid_at), kind, reference, sum(coins)
@@ -175,6 +202,9 @@ class Plan:
     id_stride: int
     admin_id: int
     products: tuple[tuple[int, str, int], ...]
+    # Active achievements: (id, code, reward coins, unlock criteria), in sort order.
+    achievements: tuple[tuple[int, str, int, dict], ...]
+    unlocked_at: str  # when the loader's achievements are unlocked and paid (the load's end)
     steps_per_coin: int
     daily_step_cap: int
     seed: int
@@ -226,7 +256,8 @@ def _run_two_at_a_time(url: str, statements: list[str]) -> dict[str, float]:
     def run(statement: str) -> float:
         started = time.monotonic()
         with psycopg.connect(_plain(url), autocommit=True) as conn:
-            conn.execute("SET maintenance_work_mem = '1GB'")
+            # 3 GB each: a 50M-row index sorts in memory instead of spilling (24 GB here).
+            conn.execute("SET maintenance_work_mem = '3GB'")
             # Two builds at once already use both cores.
             conn.execute("SET max_parallel_maintenance_workers = 0")
             conn.execute(statement)
@@ -303,6 +334,7 @@ def _steps_chunk(plan: Plan, lo: int, hi: int) -> None:
                 "admin_id": plan.admin_id,
                 "cap": plan.daily_step_cap,
                 "per_coin": plan.steps_per_coin,
+                "streak_min": STREAK_MIN_STEPS,
             },
         )
 
@@ -370,6 +402,7 @@ def _ledger_lane(plan: Plan, lane: int, lo: int, hi: int) -> dict[str, int]:
     orders: list[tuple] = []
     items: list[tuple] = []
     wallets: list[tuple] = []
+    unlocks: list[tuple] = []
     day_count = (plan.last_day - plan.first_day).days + 1
     order_times = [
         _iso(datetime.combine(plan.first_day + timedelta(days=d), datetime.min.time(), UTC))
@@ -394,7 +427,16 @@ def _ledger_lane(plan: Plan, lane: int, lo: int, hi: int) -> dict[str, int]:
             (first_user, last_user),
         )
         pending_row = next(rewards, None)
+        facts = {
+            row[0]: row[1:]
+            for row in reader.execute(
+                "SELECT user_id, total_steps, best_day, longest_streak FROM _load_facts "
+                "WHERE user_id BETWEEN %s AND %s",
+                (first_user, last_user),
+            )
+        }
         for user_id in range(first_user, last_user + 1):
+            redeemed = 0  # orders shipped: what `orders_count` counts
             # (created_at text, order of kind, payload): rewards, order attempts, shipments
             events: list[tuple] = []
             while pending_row is not None and pending_row[0] == user_id:
@@ -437,6 +479,7 @@ def _ledger_lane(plan: Plan, lane: int, lo: int, hi: int) -> dict[str, int]:
                             f"LOAD{order_id}", shipped, shipped, placed, shipped,
                         ))  # fmt: skip
                         heapq.heappush(events, (_iso(shipped), 2, order_id, code, price))
+                        redeemed += 1
                     else:
                         orders.append((order_id, code, user_id, "pending", price, ADDRESS,
                                        None, None, None, placed, placed))  # fmt: skip
@@ -450,12 +493,30 @@ def _ledger_lane(plan: Plan, lane: int, lo: int, hi: int) -> dict[str, int]:
                                 ("order", str(shipped_id)), f"order:{shipped_id}:spend",
                                 f"Order {code} shipped")  # fmt: skip
                     wallet[5] += price
+            # What the nightly sweep would unlock now, paid at the end of the member's chain.
+            total, best, streak = facts.get(user_id, (0, 0, 0))
+            met = MemberFacts(total, best, streak, orders_count=redeemed, referrals_count=0)
+            for achievement_id, code, coins, criteria in plan.achievements:
+                if criteria_fraction(criteria, met) < 1.0:
+                    continue
+                unlocks.append((user_id, achievement_id, plan.unlocked_at, coins, plan.unlocked_at))
+                if coins:
+                    ledger.post(wallet, plan.unlocked_at, "achievement_reward", coins, 0,
+                                ("achievement", code), f"achievement:{user_id}:{code}",
+                                f"Achievement unlocked: {code}")  # fmt: skip
+                    wallet[4] += coins
             wallets.append((wallet_id, user_id, wallet[2], wallet[3], wallet[4], wallet[5]))
         ledger.flush()
         rows = ledger.rows
     with psycopg.connect(_plain(plan.url)) as conn, conn.cursor() as cur:
         _copy(cur, "orders", ORDER_COLUMNS, orders)
         _copy(cur, "order_items", ITEM_COLUMNS, items)
+        _copy(
+            cur,
+            "user_achievements",
+            ("user_id", "achievement_id", "unlocked_at", "coins_awarded", "created_at"),
+            unlocks,
+        )
         _copy(
             cur,
             "wallets",
@@ -466,6 +527,7 @@ def _ledger_lane(plan: Plan, lane: int, lo: int, hi: int) -> dict[str, int]:
     return {
         "ledger_rows": rows,
         "orders": len(orders),
+        "achievements_unlocked": len(unlocks),
         "max_ledger_id": ledger.next_id - 1,
         "max_order_id": order_id - 1,
         "max_item_id": item_id - 1,
@@ -527,6 +589,14 @@ def load(
                     "SELECT id, title, coin_price FROM reward_products WHERE is_active ORDER BY id"
                 ).fetchall()
             ),
+            achievements=tuple(
+                (row[0], row[1], row[2], row[3] if isinstance(row[3], dict) else json.loads(row[3]))
+                for row in conn.execute(
+                    "SELECT id, code, reward_coins, unlock_criteria FROM achievements "
+                    "WHERE is_active ORDER BY sort_order, id"
+                ).fetchall()
+            ),
+            unlocked_at=_iso(datetime.now(UTC)),
             steps_per_coin=number("steps_per_coin", 100),
             daily_step_cap=number("daily_step_cap", 20000),
             seed=seed,
@@ -538,7 +608,7 @@ def load(
             _prehash(normalise_password("fitkart-demo")), bcrypt.gensalt(rounds=10)
         ).decode()
         dropped = drop_secondary_indexes(conn)
-        conn.execute("DROP TABLE IF EXISTS _load_members, _load_rewards")
+        conn.execute("DROP TABLE IF EXISTS _load_members, _load_rewards, _load_facts")
         conn.execute(
             "CREATE UNLOGGED TABLE _load_members (idx int PRIMARY KEY, user_id bigint, "
             "usual float8, source text, device text)"
@@ -546,6 +616,10 @@ def load(
         conn.execute(
             "CREATE UNLOGGED TABLE _load_rewards (user_id bigint, paid_at timestamptz, "
             "reference_type text, reference_id text, coins int)"
+        )
+        conn.execute(
+            "CREATE UNLOGGED TABLE _load_facts (user_id bigint, total_steps bigint, "
+            "best_day int, longest_streak int)"
         )
         with conn.cursor() as cur:
             users, params = zip(*_member_rows(plan, start_n, password_hash, rng), strict=True)
@@ -593,7 +667,7 @@ def load(
     index_seconds |= restore_foreign_keys(url, dropped)
     lap("indexes")
     with psycopg.connect(_plain(url), autocommit=True) as conn:
-        conn.execute("DROP TABLE _load_members, _load_rewards")
+        conn.execute("DROP TABLE _load_members, _load_rewards, _load_facts")
         next_ids = {
             "users": plan.first_user_id + members - 1,
             "wallets": first["wallets"] + members - 1,
@@ -633,6 +707,7 @@ def load(
         **counts,
         "ledger_rows": sum(lane["ledger_rows"] for lane in lanes),
         "orders": sum(lane["orders"] for lane in lanes),
+        "achievements_unlocked": sum(lane["achievements_unlocked"] for lane in lanes),
         **timings,
         "total_seconds": round(time.monotonic() - started, 1),
         "size_on_disk": size,

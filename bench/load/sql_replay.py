@@ -109,7 +109,12 @@ def run_operation(client: FlaskClient, operation: str, inputs: Path, round_: int
     else:
         path = {"dashboard": "/dashboard", "wallet_page": "/wallet", "admin_fraud": "/admin/fraud"}
         cookie = _first(inputs, "admin_cookie.txt" if operation == "admin_fraud" else "cookies.txt")
-        client.get(path[operation], headers={"Cookie": cookie})
+        # Into the client's own jar: the test client ignores a hand-set Cookie header.
+        for pair in cookie.split("; "):
+            name, _, value = pair.partition("=")
+            client.set_cookie(name, value)
+        answer = client.get(path[operation])
+        assert answer.status_code == 200, f"{operation} replay: {answer.status_code}"
 
 
 def capture(app: Flask, operation: str, inputs: Path) -> list[Statement]:

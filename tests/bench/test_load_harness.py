@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from app.config import PROJECT_ROOT
+from app.jobs import JOBS
 from bench.load.harness import OPERATIONS, SCALES
 
 pytestmark = [pytest.mark.postgres_only, pytest.mark.slow]
@@ -44,5 +45,11 @@ def test_tiny_scale_runs_every_operation_and_writes_the_report(tmp_path: Path):
         assert m["target_ms"] > 0
     assert all(m["bcrypt_ms"] for m in report["measurements"] if m["operation"] == "login")
     assert report["data"]["users"] > SCALES["tiny"].members
+    # Every nightly job ran over the loaded data, and the loader's phases are reported.
+    assert {row["job"] for row in report["jobs"]} == set(JOBS)
+    assert {row["outcome"] for row in report["jobs"]} <= {"success", "skipped"}
+    assert report["loader"]["step_records"] == SCALES["tiny"].members * SCALES["tiny"].days
+    assert report["loader"]["achievements_unlocked"] > 0
     markdown = next(tmp_path.glob("*-tiny.md")).read_text()
     assert markdown.count("\n| sync |") == len(SCALES["tiny"].clients)
+    assert markdown.count("\n| leaderboards |") == 1

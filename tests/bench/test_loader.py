@@ -14,6 +14,9 @@ from sqlalchemy.engine import make_url
 from app import create_app
 from app.coins import reconciliation
 from app.extensions import db
+from app.gamification import achievement_repair
+from app.models.gamification import UserAchievement
+from app.models.users import User
 from app.models.wallet import CoinTransaction
 from bench.load import loader
 from seeds.initial import load_initial
@@ -49,6 +52,7 @@ def loaded_url() -> str:
     app = create_app(config_for(url))
     with app.app_context():
         load_initial("admin@fitkart.example", "loader-test-admin-password")
+        db.session.commit()  # the achievements and products the load reads
         db.session.remove()
         for engine in db.engines.values():
             engine.dispose()
@@ -76,6 +80,32 @@ def test_loaded_wallets_equal_their_ledgers_and_every_chain_verifies(loaded_url:
         )
         assert kinds["step_day"] <= MEMBERS * loader.RECENT_DAYS
         assert 0 < kinds["step_month"] <= MEMBERS * 3
+        assert kinds["order"] > 0 and kinds["achievement"] > 0
+        db.session.remove()
+        for engine in db.engines.values():
+            engine.dispose()
+
+
+def test_the_loader_unlocks_what_the_nightly_sweep_would(loaded_url: str):
+    figures = loader.load(loaded_url, MEMBERS, DAYS, progress=lambda _: None)
+
+    app = create_app(config_for(loaded_url))
+    with app.app_context():
+        unlocked = db.session.scalar(select(func.count()).select_from(UserAchievement))
+        assert unlocked == figures["achievements_unlocked"] > 0
+        # The nightly sweep finds nothing left to unlock, for every loaded member.
+        member_ids = list(db.session.scalars(select(User.id).where(User.role == "member")))
+        swept = achievement_repair.repair_missed_achievements(user_ids=member_ids)
+        assert swept.members_checked == MEMBERS and swept.unlocked == []
+        paid = db.session.scalar(
+            select(func.coalesce(func.sum(CoinTransaction.amount), 0)).where(
+                CoinTransaction.transaction_type == "achievement_reward"
+            )
+        )
+        owed = db.session.scalar(select(func.sum(UserAchievement.coins_awarded)))
+        assert paid == owed > 0
+        assert reconciliation.find_wallet_drift().drift == []
+        assert reconciliation.verify_ledger_chains(now=datetime.now(UTC)).breaks == []
         db.session.remove()
         for engine in db.engines.values():
             engine.dispose()

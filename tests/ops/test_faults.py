@@ -138,6 +138,18 @@ class Traffic:
                             self.orders_cancelled.add(code)
 
 
+# What a production worker without Redis logs while it builds the app (app/ops/redis_check.py).
+WORKER_LOADED = "REDIS_URL is not set"
+
+
+def _wait_for_log_count(server: Served, line: str, count: int, timeout: float = 90) -> None:
+    deadline = time.monotonic() + timeout
+    while server.log().count(line) < count:
+        if time.monotonic() > deadline:
+            raise AssertionError(f"no replacement worker loaded the app in {timeout:.0f} s")
+        time.sleep(0.2)
+
+
 @pytest.fixture
 def cluster() -> Iterator[Cluster]:
     own = start_cluster()
@@ -211,7 +223,8 @@ def _summary(outcomes: list[Outcome]) -> str:
 def test_restart_and_kill_lose_nothing(cluster: Cluster, tmp_path: Path):
     url = cluster.create_database("fitkart_faults")
     _prepare(url)
-    server = serve(url, tmp_path / "gunicorn.log", workers=2, BCRYPT_ROUNDS="4")
+    # No Redis: each worker then logs WORKER_LOADED once it has built the app.
+    server = serve(url, tmp_path / "gunicorn.log", workers=2, BCRYPT_ROUNDS="4", REDIS_URL="")
     traffic = Traffic(server, url)
     phones = [threading.Thread(target=traffic.phone, args=(n,)) for n in range(PHONES)]
     try:
@@ -225,10 +238,15 @@ def test_restart_and_kill_lose_nothing(cluster: Cluster, tmp_path: Path):
         traffic.phase = "workers killed"
         killed = []
         for _ in range(2):
+            loaded = server.log().count(WORKER_LOADED)
             pid = server.worker_pids()[0]
             os.kill(pid, signal.SIGKILL)
             killed.append(pid)
             time.sleep(1.5)
+            # The next kill waits for the replacement to have loaded the app: on a busy
+            # machine that takes 20 s or more, and with both workers down at once every
+            # request would wait for it (a capacity gap, not the app hanging).
+            _wait_for_log_count(server, WORKER_LOADED, loaded + 1)
         traffic.phase = "after kills"
         time.sleep(4)
     finally:

@@ -55,6 +55,47 @@ def test_two_sources_on_one_day_credit_the_larger_record_once(member):
     assert member.wallet.available_coins == 80
 
 
+def test_a_batch_naming_one_day_twice_keeps_the_later_record(member):
+    today = steps.member_today(member, NOW)
+    yesterday = today - timedelta(days=1)
+    results = steps.sync_records(
+        member,
+        [
+            walked(today, 5_000),
+            walked(yesterday, 4_000),
+            walked(today, 7_000),
+            walked(today, 7_000),
+        ],
+        now=NOW,
+    )
+    # One upsert cannot touch a row twice: the repeat goes in after the first, in order.
+    assert [r.status for r in results] == ["accepted", "accepted", "accepted", "unchanged"]
+    assert [r.coins_awarded for r in results] == [0, 40, 70, 0]
+    (record,) = [r for r in steps.records_between(member.id, today, today)]
+    assert (record.steps, record.status) == (7_000, "verified")
+    db.session.refresh(member.wallet)
+    assert member.wallet.available_coins == 110
+
+
+def test_a_resync_writes_only_the_changed_records_and_pays_only_the_difference(member):
+    today = steps.member_today(member, NOW)
+    days = [today - timedelta(days=d) for d in range(3)]
+    steps.sync_records(member, [walked(day, 6_000) for day in days], now=NOW)
+    results = steps.sync_records(
+        member, [walked(days[0], 9_000), walked(days[1], 6_000), walked(days[2], 5_000)], now=NOW
+    )
+    # A lower count is stored (and credited) but never claws coins back.
+    assert [(r.status, r.coins_awarded) for r in results] == [
+        ("accepted", 30),
+        ("unchanged", 0),
+        ("accepted", 0),
+    ]
+    stored = {r.recorded_date: r.steps for r in steps.records_between(member.id, days[2], today)}
+    assert stored == {days[0]: 9_000, days[1]: 6_000, days[2]: 5_000}
+    db.session.refresh(member.wallet)
+    assert member.wallet.available_coins == 210
+
+
 def test_daily_totals_has_one_entry_per_day_with_zeros_for_days_without_records(member):
     today = steps.member_today(member, NOW)
     steps.sync_records(member, [walked(today - timedelta(days=2), 4_200)], now=NOW)

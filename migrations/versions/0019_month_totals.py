@@ -8,8 +8,8 @@ Also drops `ix_leaderboard_cache_period_rank` (period, rank): every read of a bo
 its period_start and uses (period, period_start, rank), and the job paid for keeping the
 unread index on each of the ≈500K rows it rewrites a night.
 
-Revision ID: 0018_month_totals
-Revises: 0017_event_partitions
+Revision ID: 0019_month_totals
+Revises: 0018_step_index_diet
 Create Date: 2026-12-01 14:40:00.000000
 
 """
@@ -18,8 +18,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0018_month_totals'
-down_revision = '0017_event_partitions'
+revision = '0019_month_totals'
+down_revision = '0018_step_index_diet'
 branch_labels = None
 depends_on = None
 
