@@ -59,6 +59,8 @@ class Config:
     SQLALCHEMY_DATABASE_URI = _database_url()
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
     REDIS_URL = os.environ.get("REDIS_URL") or None
+    # Key prefix of the Redis caches (app/core/cache.py): apps sharing one Redis keep apart.
+    CACHE_PREFIX = os.environ.get("CACHE_PREFIX") or None
     RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL") or "memory://"
     RATELIMIT_HEADERS_ENABLED = True
     # Off only for load benchmarks, where one machine plays thousands of members.

@@ -72,8 +72,11 @@ SEED_TARGET_MS = {
     "dashboard": 50,
     "wallet_page": 50,
     "admin_fraud": 200,
+    # Not a seed target: issue #17 asks /admin for "a few milliseconds" at full scale.
+    "admin_overview": 10,
 }
 OPERATIONS = tuple(SEED_TARGET_MS)
+ADMIN_OPERATIONS = ("admin_fraud", "admin_overview")  # sent with the admin's cookie
 DEMO_PASSWORD = "fitkart-demo"
 ADMIN_EMAIL = "admin@fitkart.example"
 ADMIN_PASSWORD = "bench-admin-password-2026"
@@ -285,7 +288,7 @@ def write_inputs(folder: Path, base: str, url: str, clients: int) -> None:
 
 def run_wrk(wrk: str, base: str, operation: str, clients: int, seconds: int, inputs: Path) -> dict:
     folder = inputs
-    if operation == "admin_fraud":
+    if operation in ADMIN_OPERATIONS:
         folder = inputs / "admin"
         folder.mkdir(exist_ok=True)
         (folder / "cookies.txt").write_text((inputs / "admin_cookie.txt").read_text())
@@ -352,6 +355,10 @@ def main(argv: list[str] | None = None) -> Report:
         # The tokens and cookies the SQL replay sends were signed with this key.
         SECRET_KEY=REPLAY_SECRET_KEY,
         RATELIMIT_ENABLED="false",  # one machine plays every member
+        # Production runs with Redis (README): the caches and snapshots it serves are part
+        # of what is measured; a prefix of this run's own keeps earlier runs' entries out.
+        REDIS_URL=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/5"),
+        CACHE_PREFIX=f"fitkart:bench:{args.scale}:{time.time_ns()}:",
         SESSION_COOKIE_SECURE="false",
         LOG_LEVEL="WARNING",
     )
@@ -373,7 +380,8 @@ def main(argv: list[str] | None = None) -> Report:
         loader=loaded,
         jobs=jobs,
     )
-    rounds = int(os.environ.get("BCRYPT_ROUNDS", "12"))
+    # The cost the served app checks passwords at: its default (app/config.py) unless set.
+    rounds = int(os.environ.get("BCRYPT_ROUNDS", "10"))
     try:
         with tempfile.TemporaryDirectory(prefix="fitkart-bench-inputs-") as folder:
             inputs = Path(folder)

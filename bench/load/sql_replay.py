@@ -107,8 +107,14 @@ def run_operation(client: FlaskClient, operation: str, inputs: Path, round_: int
         code = placed.get_json()["order_code"]
         client.post(f"/api/v1/orders/{code}/cancel", headers=bearer)
     else:
-        path = {"dashboard": "/dashboard", "wallet_page": "/wallet", "admin_fraud": "/admin/fraud"}
-        cookie = _first(inputs, "admin_cookie.txt" if operation == "admin_fraud" else "cookies.txt")
+        path = {
+            "dashboard": "/dashboard",
+            "wallet_page": "/wallet",
+            "admin_fraud": "/admin/fraud",
+            "admin_overview": "/admin",
+        }
+        admin = operation in ("admin_fraud", "admin_overview")
+        cookie = _first(inputs, "admin_cookie.txt" if admin else "cookies.txt")
         # Into the client's own jar: the test client ignores a hand-set Cookie header.
         for pair in cookie.split("; "):
             name, _, value = pair.partition("=")

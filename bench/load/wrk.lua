@@ -9,6 +9,9 @@ local operation, folder
 local tokens, cookies, emails, days, product = {}, {}, {}, {}, "1"
 local counter = 0
 local pending_cancel = nil  -- the order this client placed and cancels next
+-- The server-rendered pages the harness times, by operation.
+local PAGES = { dashboard = "/dashboard", wallet_page = "/wallet", admin_fraud = "/admin/fraud",
+                admin_overview = "/admin" }
 
 local threads = {}
 function setup(thread)
@@ -88,8 +91,8 @@ function request()
         '"shipping_address":{"recipient_name":"Bench","line1":"Main St 1",' ..
         '"city":"Berlin","country":"DE"}}'
     return wrk.format("POST", "/api/v1/orders", bearer(own_token()), body)
-  elseif operation == "dashboard" or operation == "wallet_page" or operation == "admin_fraud" then
-    local path = ({ dashboard = "/dashboard", wallet_page = "/wallet", admin_fraud = "/admin/fraud" })[operation]
+  elseif PAGES[operation] ~= nil then
+    local path = PAGES[operation]
     return wrk.format("GET", path, { ["Cookie"] = pick(cookies) })
   end
   error("unknown operation " .. tostring(operation))
