@@ -357,7 +357,15 @@ def generate_demo(
         if progress is not None:
             progress(len(chunk))
 
-    _place_orders(user_ids, walkers, rng, admin_id, summary)
+    _place_orders(
+        user_ids,
+        walkers,
+        rng,
+        admin_id,
+        summary,
+        until=min(started, datetime.combine(today, time(23, 0), tzinfo=UTC)),
+        days=days,
+    )
     return summary
 
 
@@ -371,7 +379,12 @@ def _place_orders(
     rng: random.Random,
     admin_id: int | None,
     summary: DemoSummary,
+    *,
+    until: datetime,
+    days: int,
 ) -> None:
+    """Orders in every status, placed on days spread over the demo period (as the step
+    history is), each status change a day or two after the one before, never in the future."""
     products = db.session.execute(
         select(RewardProduct.id, RewardProduct.coin_price).where(RewardProduct.is_active)
     ).all()
@@ -398,16 +411,21 @@ def _place_orders(
         if not affordable:
             continue
         product = rng.choice(affordable)
+        moment = until - timedelta(days=rng.randint(0, max(days - 1, 0)), hours=rng.randint(1, 12))
         try:
-            order = orders.place_order(user_id, [(product.id, 1)], address_id=address.id)
+            order = orders.place_order(
+                user_id, [(product.id, 1)], address_id=address.id, now=moment
+            )
         except DomainError:
             continue
         fate = rng.choice(fates)
         for step in FATE_PATHS[fate]:
+            moment = min(moment + timedelta(days=rng.randint(1, 2), hours=rng.randint(0, 6)), until)
             orders.change_status(
                 order.order_code,
                 step,
                 admin_id=admin_id,
                 tracking_number=f"DHL{rng.randint(10**9, 10**10 - 1)}",
+                now=moment,
             )
         summary.orders_by_status[fate] = summary.orders_by_status.get(fate, 0) + 1

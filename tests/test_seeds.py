@@ -289,6 +289,33 @@ def test_generate_demo_summary_matches_the_database(app):
     assert flagged_members == notified
 
 
+def test_demo_orders_are_spread_over_the_period_like_the_steps(app):
+    load_initial("admin@fitkart.example", "admin-password")
+    db.session.commit()
+
+    generate_demo(60, 30, seed=1, today=TODAY)
+
+    placed = db.session.execute(select(Order.created_at, Order.updated_at, Order.status)).all()
+    days = {created.date() for created, _, _ in placed}
+    assert len(placed) > 5 and len(days) > 3  # not every order on the seed's day
+    outside = [
+        (created, updated, status)
+        for created, updated, status in placed
+        if not TODAY - timedelta(days=30) <= created.date() <= TODAY or not created <= updated
+    ]
+    assert outside == []
+    # The coins moved on those days too: /admin/analytics shows spending across the period.
+    spent_days = set(
+        db.session.execute(
+            select(CoinTransaction.created_at).where(
+                CoinTransaction.transaction_type.in_(("order_freeze", "order_spend"))
+            )
+        ).scalars()
+    )
+    assert len({moment.date() for moment in spent_days}) > 3
+    assert_demo_data_is_consistent()
+
+
 def test_generate_demo_without_initial_data_places_no_orders(app):
     summary = generate_demo(5, 5, seed=3, today=TODAY)
 

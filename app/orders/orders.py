@@ -267,6 +267,7 @@ def place_order(
         db.session.add(order)
         db.session.flush()
         order.order_code = f"FK-{when.year}-{order.id:06d}"
+        order.updated_at = when  # not the clock's time: `now` may be given (the demo's past)
         for (product_id, variant_id), quantity in merged.items():
             product = products[product_id]
             snapshot = {
