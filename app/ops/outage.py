@@ -28,6 +28,21 @@ def is_outage(error: Exception) -> bool:
 def register_outage_handler(app: Flask) -> None:
     app.register_error_handler(OperationalError, database_unavailable)
     app.register_error_handler(PoolTimeout, database_unavailable)
+    # Registered after Flask-SQLAlchemy's own teardown, so it runs first (Flask runs them
+    # in reverse order) and that one then finds nothing left to close.
+    app.teardown_appcontext(end_session_on_a_lost_connection)
+
+
+def end_session_on_a_lost_connection(_error: BaseException | None) -> None:
+    """Close the request's session even when the server went away meanwhile: its ROLLBACK
+    then fails ("terminating connection"), and the answer already made must not become a
+    500. The pool drops the dead connection; the next checkout gets a live one."""
+    try:
+        db.session.remove()
+    except DBAPIError as error:
+        logger.warning("request's session closed on a lost connection: %s", error.orig)
+        db.session.registry().invalidate()  # its connections closed without the failed ROLLBACK
+        db.session.registry.clear()
 
 
 def database_unavailable(error: Exception) -> ResponseReturnValue:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
 
 from app.extensions import db
 
@@ -60,3 +62,26 @@ def test_pages_answer_503_with_retry_after_while_the_database_is_away(make_app):
     assert response.status_code == 503
     assert response.headers["Retry-After"] == "5"
     assert "Back in a moment" in response.text
+
+
+def test_a_connection_lost_while_the_session_closes_does_not_make_a_500(make_app, monkeypatch):
+    """A PostgreSQL restart can end the connection between the answer and the session's
+    closing ROLLBACK: the answer stands, the session is dropped (seen in the fault test)."""
+    real_close = Session.close
+    failed: list[bool] = []
+
+    def close_on_a_terminated_connection(self: Session) -> None:
+        if not failed:
+            failed.append(True)
+            raise OperationalError(
+                "ROLLBACK", {}, Exception("terminating connection due to administrator command")
+            )
+        real_close(self)
+
+    monkeypatch.setattr(Session, "close", close_on_a_terminated_connection)
+    client = make_app().test_client()  # each request in an app context of its own, as served
+
+    answer = client.get("/readyz")  # reads the database, so the request has a session
+
+    assert answer.status_code == 200 and failed == [True]
+    assert client.get("/readyz").status_code == 200  # the next request gets a fresh session
