@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
+
 from flask.typing import ResponseReturnValue
 
 from app.api import bp
@@ -28,14 +30,7 @@ from app.models.shop import ProductReview
 
 
 def _product(p: RewardProduct) -> ProductOut:
-    return ProductOut(
-        id=p.id,
-        title=p.title,
-        category=p.category,
-        coin_price=p.coin_price,
-        in_stock=p.in_stock,
-        image_url=p.image_url,
-    )
+    return ProductOut(**asdict(browse.listed(p)))
 
 
 def _goal(goal: wishlist.GoalProgress | None) -> GoalOut | None:

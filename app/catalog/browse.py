@@ -91,6 +91,19 @@ class ListedProduct:
     has_variants: bool
 
 
+def listed(p: RewardProduct) -> ListedProduct:
+    """What every product list (the shop, wishlists, goals) shows of `p`."""
+    return ListedProduct(
+        id=p.id,
+        title=p.title,
+        category=p.category,
+        coin_price=p.coin_price,
+        in_stock=p.in_stock,
+        image_url=p.image_url,
+        has_variants=p.has_variants,
+    )
+
+
 def product_listing(
     query: str | None, category: str | None, *, after_id: int | None, limit: int
 ) -> list[ListedProduct]:
@@ -105,18 +118,7 @@ def product_listing(
             limit=limit,
             newest_first=False,
         )
-        return [
-            ListedProduct(
-                id=p.id,
-                title=p.title,
-                category=p.category,
-                coin_price=p.coin_price,
-                in_stock=p.in_stock,
-                image_url=p.image_url,
-                has_variants=p.has_variants,
-            )
-            for p in rows
-        ]
+        return [listed(p) for p in rows]
 
     return cache.cached(
         LISTING_CACHE,
