@@ -245,6 +245,24 @@ def post_step_rewards(
     )[user_id]
 
 
+def _lock_wallets(user_ids: list[int]) -> dict[int, Wallet]:
+    """The members' wallets, locked in user-id order (two batches never deadlock); NotFound
+    when one has none."""
+    wallets = {
+        wallet.user_id: wallet
+        for wallet in db.session.execute(
+            select(Wallet)
+            .where(Wallet.user_id.in_(user_ids))
+            .order_by(Wallet.user_id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        ).scalars()
+    }
+    if missing := set(user_ids) - set(wallets):
+        raise NotFound(f"Members {sorted(missing)} have no wallet.")
+    return wallets
+
+
 def post_step_rewards_for_members(
     totals_by_member: Mapping[int, Mapping[date, int]],
     *,
@@ -262,18 +280,7 @@ def post_step_rewards_for_members(
     user_ids = sorted(totals_by_member)
     wallets = dict(locked or {})
     if to_lock := [uid for uid in user_ids if uid not in wallets]:
-        wallets |= {
-            wallet.user_id: wallet
-            for wallet in db.session.execute(
-                select(Wallet)
-                .where(Wallet.user_id.in_(to_lock))
-                .order_by(Wallet.user_id)
-                .with_for_update()
-                .execution_options(populate_existing=True)
-            ).scalars()
-        }
-    if missing := set(user_ids) - set(wallets):
-        raise NotFound(f"Members {sorted(missing)} have no wallet.")
+        wallets |= _lock_wallets(to_lock)
     days = {d.isoformat() for totals in totals_by_member.values() for d in totals}
     # Keyed by the ledger rows' reference_id, a nullable column (never null for these rows).
     awarded: dict[tuple[int, str | None], int] = {}
@@ -450,18 +457,7 @@ def award_achievements_to_members(
     user_ids = sorted(uid for uid, paying in rewards.items() if any(paying.values()))
     if not user_ids:
         return {}
-    wallets = {
-        wallet.user_id: wallet
-        for wallet in db.session.execute(
-            select(Wallet)
-            .where(Wallet.user_id.in_(user_ids))
-            .order_by(Wallet.user_id)
-            .with_for_update()
-            .execution_options(populate_existing=True)
-        ).scalars()
-    }
-    if missing := set(user_ids) - set(wallets):
-        raise NotFound(f"Members {sorted(missing)} have no wallet.")
+    wallets = _lock_wallets(user_ids)
     keys = {
         (uid, code): _achievement_key(uid, code)
         for uid in user_ids
