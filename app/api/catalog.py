@@ -73,13 +73,7 @@ def get_product(product_id: int) -> tuple[Response, int]:
     p = catalogue.active_product(product_id)
     return reply(
         ProductDetailOut(
-            id=p.id,
-            title=p.title,
-            category=p.category,
-            coin_price=p.coin_price,
-            in_stock=p.in_stock,
-            image_url=p.image_url,
-            has_variants=p.has_variants,
+            **asdict(catalogue.listed(p)),
             description=p.description,
             variants=[
                 VariantOut(
